@@ -1,0 +1,250 @@
+"""The ``selaras`` command line.
+
+Exit codes: 0 success; 1 findings (a failed check, audit findings at or above --fail-on);
+2 usage or input error (bad option, bad file, bad query — the message says the fix).
+Errors go to stderr; results to stdout.
+
+Without ``--store`` (or ``SELARAS_STORE``) commands use ``./.selaras``; when that store does
+not exist, reading commands use the bundled example organisation in memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from selaras.engine.api import DEFAULT_STORE, Selaras
+from selaras.engine.errors import InconsistentError, SelarasError
+from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """Options shared by every command."""
+
+    def __init__(self, store: Path, explicit: bool) -> None:
+        self.store_path = store
+        self.explicit = explicit
+
+    def open(self, *, write: bool = False) -> Selaras:
+        """Open the store for a command; fall back to the bundled example when there is none."""
+        exists = (self.store_path / "CURRENT").exists()
+        if not exists and not write:
+            if self.explicit:
+                raise click.UsageError(
+                    f"no Selaras store at {self.store_path} — run `selaras init --store {self.store_path}` "
+                    f"or `selaras import --store {self.store_path} FILES…` first")
+            click.echo(f"note: no store at {self.store_path}; using the bundled example organisation "
+                       f"(`selaras init` creates a store of your own)", err=True)
+            return Selaras.open(example=True)
+        return Selaras.open(self.store_path, read_only=not write)
+
+
+def command_errors(func: F) -> F:
+    """Turn Selaras errors into a message on stderr and exit code 2 (1 for inconsistency)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InconsistentError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(1)
+        except SelarasError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+    return wrapper  # type: ignore[return-value]
+
+
+def output_options(formats: tuple[str, ...], default: str = "table") -> Callable[[F], F]:
+    """Add the shared ``--format`` and ``--lang`` options."""
+    def decorate(func: F) -> F:
+        func = click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+                            help="Language of labels and messages.")(func)
+        func = click.option("--format", "fmt", type=click.Choice(formats), default=default, show_default=True,
+                            help="Output format.")(func)
+        return func
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), envvar="SELARAS_STORE",
+              default=None, help="Store directory (default ./.selaras; env SELARAS_STORE).")
+@click.version_option(package_name="selaras")
+@click.pass_context
+def main(ctx: click.Context, store: Path | None) -> None:
+    """Selaras: competency gaps, career moves and certification/training alignment, as a
+    knowledge graph with explained rules.
+
+    \b
+    Example:
+      selaras stats                      # the bundled example organisation
+      selaras init && selaras import my-org/ && selaras stats
+    """
+    ctx.obj = State(store or DEFAULT_STORE, explicit=store is not None)
+
+
+@main.command()
+@click.option("--example", is_flag=True, help="Also import the bundled example organisation.")
+@click.pass_obj
+@command_errors
+def init(state: State, example: bool) -> None:
+    """Create a store with the Selaras ontology (and, with --example, the example organisation).
+
+    \b
+    Example:
+      selaras --store ./lembaga init --example
+    """
+    with Selaras.open(state.store_path, example=example) as org:
+        n = org.store.count()
+    click.echo(f"store ready at {state.store_path} ({n} quads)")
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace all existing facts instead of adding to them.")
+@click.pass_obj
+@command_errors
+def import_(state: State, paths: tuple[Path, ...], replace: bool) -> None:
+    """Import CSV folders/files, XLSX workbooks, Turtle, JSON-LD or RDF/XML; all or nothing.
+
+    Every problem is listed as file:row:column: what is wrong — how to fix it, and
+    nothing is written when there is any (exit 2).
+
+    \b
+    Example:
+      selaras import ontology/example/
+      selaras import --replace workbook.xlsx
+    """
+    with state.open(write=True) as org:
+        report = org.import_paths(list(paths), replace=replace)
+    click.echo(f"imported {report.rows} rows from {len(report.files)} file(s): "
+               f"{report.added} quads added, {report.removed} replaced")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml"]),
+              default="trig", show_default=True, help="RDF format (nq and trig keep the named graphs).")
+@click.option("--graph", type=click.Choice(["all", "facts", "ontology", "inferred"]), default="all",
+              show_default=True, help="Which part of the dataset to write.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.pass_obj
+@command_errors
+def export(state: State, fmt: str, graph: str, output: Path | None) -> None:
+    """Write the dataset (or a part of it) as RDF.
+
+    \b
+    Example:
+      selaras export --format ttl --graph facts -o facts.ttl
+    """
+    from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH
+
+    with state.open() as org:
+        if graph == "facts":
+            data = org.store.dump(fmt if fmt not in {"nq", "trig"} else fmt, FACTS_GRAPH)
+        elif graph == "ontology":
+            data = org.store.dump(fmt, ONTOLOGY_GRAPH)
+        else:
+            data = org.store.dump(fmt)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        click.echo(data.decode(), nl=False)
+
+
+@main.command()
+@output_options(("table", "json", "md"))
+@click.pass_obj
+@command_errors
+def stats(state: State, fmt: str, lang: str) -> None:
+    """Count what the store holds: classes, competency groups, scales, schemes and headcounts.
+
+    \b
+    Example:
+      selaras stats --format json
+    """
+    with state.open() as org:
+        s = org.stats()
+    if fmt == "json":
+        click.echo(json.dumps({
+            "classes": s.classes, "illustrative": s.illustrative,
+            "competencies_by_group": s.competencies_by_group,
+            "competencies": sum(s.competencies_by_group.values()),
+            "levels_by_scale": s.levels_by_scale, "schemes": s.schemes, "scheme_headcount": s.headcount,
+        }, indent=2, ensure_ascii=False))
+        return
+    classes = [(c, n, s.illustrative.get(c, 0)) for c, n in s.classes.items()]
+    out = render_records("Entities per class", ["class", "count", "illustrative"], classes, fmt)
+    groups = [*s.competencies_by_group.items(), ("all", sum(s.competencies_by_group.values()))]
+    out += render_records("Competencies per group", ["group", "count"], groups, fmt)
+    out += render_records("Proficiency scales", ["scale", "levels"], list(s.levels_by_scale.items()), fmt)
+    schemes = [(x["code"], x["label"], x["headcount"], x["certified"], "yes" if x["recognised"] else "no")
+               for x in s.schemes]
+    schemes.append(("", "total", s.headcount, sum(int(x["certified"]) for x in s.schemes), ""))  # type: ignore[call-overload]
+    out += render_records("Certification schemes (headcount from the occupation map)",
+                          ["scheme", "label", "headcount", "certified", "recognised"], schemes, fmt)
+    click.echo(out, nl=False)
+
+
+@main.command()
+@click.argument("name_or_sparql", required=False)
+@click.option("-f", "--file", "file", type=click.File("r", encoding="utf-8"),
+              help="Read the SPARQL from a file ('-' for stdin).")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter of a named query (repeatable).")
+@click.option("--list", "list_", is_flag=True, help="List the named queries.")
+@output_options(SELECT_FORMATS + tuple(f for f in GRAPH_FORMATS if f not in SELECT_FORMATS))
+@click.pass_obj
+@command_errors
+def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str, ...], list_: bool,
+          fmt: str, lang: str) -> None:
+    """Run a named query, SPARQL text, a file (-f) or stdin (-f -).
+
+    \b
+    Example:
+      selaras query --list
+      selaras query competency-dictionary --param lang=id --format csv
+      selaras query 'SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/selaras/ontology#TechnicalCompetency> }'
+    """
+    from selaras import queries
+
+    if list_:
+        rows = [(q.name, q.title, q.judul, ", ".join(p.name for p in q.params)) for q in queries.all_queries()]
+        click.echo(render_records("Named queries", ["name", "title", "judul", "parameters"], rows,
+                                  fmt if fmt in {"table", "md", "json", "csv", "tsv"} else "table"), nl=False)
+        return
+    given = {}
+    for p in params:
+        key, sep, value = p.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{p!r} is not KEY=VALUE", param_hint="--param")
+        given[key.strip()] = value
+    with state.open() as org:
+        if file is not None:
+            result = org.query(file.read())
+        elif name_or_sparql is None:
+            raise click.UsageError("give a query name, SPARQL text, or -f FILE (see --list)")
+        elif _looks_like_sparql(name_or_sparql):
+            result = org.query(name_or_sparql)
+        else:
+            named = queries.load(name_or_sparql)
+            if "lang" in {p.name for p in named.params} and "lang" not in given:
+                given["lang"] = lang
+            result = org.store.query(named.text, bindings=named.bindings(given))
+    click.echo(render_result(result, fmt), nl=False)
+
+
+def _looks_like_sparql(text: str) -> bool:
+    words = text.upper().split()
+    return any(w in {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "PREFIX", "BASE"} for w in words[:40])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,140 @@
+"""The Python API: open an organisation's store, import, infer, and read answers as records.
+
+>>> import selaras
+>>> org = selaras.open(example=True)          # the bundled example organisation, in memory
+>>> org.stats().competencies_by_group["technical"]
+67
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from selaras import queries
+from selaras.engine import importer
+from selaras.engine.store import ONTOLOGY_GRAPH, Result, Store, open_store
+from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
+from selaras.ontology.namespace import SEL_IRI
+
+#: The store directory used when none is given.
+DEFAULT_STORE = Path(os.environ.get("SELARAS_STORE", ".selaras"))
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts that say what a store holds."""
+
+    classes: dict[str, int]
+    illustrative: dict[str, int]
+    competencies_by_group: dict[str, int]
+    levels_by_scale: dict[str, int]
+    schemes: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def headcount(self) -> int:
+        """Total people over all schemes' occupation maps."""
+        return sum(int(s["headcount"] or 0) for s in self.schemes)  # type: ignore[call-overload]
+
+
+class Selaras:
+    """One organisation's knowledge graph: a store plus the operations on it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # --- opening ------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        example: bool = False,
+        read_only: bool = False,
+    ) -> Selaras:
+        """Open a store (``path=None``: in memory); with ``example`` load the bundled organisation.
+
+        The ontology is (re)loaded into its graph whenever the store is writable, so a store
+        always carries the ontology of the installed Selaras.
+        """
+        org = cls(open_store(path, read_only=read_only))
+        if not read_only:
+            org.load_ontology()
+            if example and org.store.count(importer.FACTS_GRAPH) == 0:
+                org.import_paths([EXAMPLE_DIR])
+        return org
+
+    def close(self) -> None:
+        """Flush and close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Selaras:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ------------------------------------------------------------------
+    def load_ontology(self) -> None:
+        """Load the ontology and policy vocabulary into the ontology graph (replacing it)."""
+        graph = ox.NamedNode(ONTOLOGY_GRAPH)
+        quads = []
+        for f in ONTOLOGY_FILES:
+            quads += [ox.Quad(q.subject, q.predicate, q.object, graph)
+                      for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+        current = set(self.store.quads(ONTOLOGY_GRAPH))
+        if current != set(quads):
+            self.store.replace_graph(ONTOLOGY_GRAPH, quads)
+
+    def import_paths(self, paths: Sequence[str | Path], *, replace: bool = False) -> importer.ImportReport:
+        """Import files and folders (see the README's import format); all or nothing."""
+        return importer.import_paths(self.store, paths, replace=replace)
+
+    # --- reading ------------------------------------------------------------------
+    def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Result:
+        """Run SPARQL over the whole dataset (facts, ontology and conclusions)."""
+        return self.store.query(sparql, bindings=bindings)
+
+    def run(self, name: str, **params: str) -> Result:
+        """Run a named query of ``queries/`` with parameters given as strings."""
+        q = queries.load(name)
+        return self.store.query(q.text, bindings=q.bindings(params))
+
+    def stats(self) -> Stats:
+        """Count classes, competency groups, scale levels and scheme headcounts."""
+        classes: dict[str, int] = {}
+        illustrative: dict[str, int] = {}
+        for row in self.run("class-counts").rows:
+            name = row["class"].value.removeprefix(SEL_IRI)
+            classes[name] = int(row["count"].value)
+            illustrative[name] = int(row["illustrative"].value)
+        groups = Counter(r["group"].value for r in self.run("competency-dictionary").rows)
+        scales = self.query(
+            "PREFIX sel: <%s> SELECT ?code (COUNT(?l) AS ?n) WHERE "
+            "{ ?s a sel:ProficiencyScale ; sel:code ?code ; sel:hasLevel ?l } GROUP BY ?code" % SEL_IRI
+        )
+        schemes = [
+            {"code": r["code"].value, "label": r["scheme_label"].value,
+             "headcount": int(r["headcount"].value) if r["headcount"] else None,
+             "certified": int(r["certified"].value), "recognised": r["recognised"].value == "true"}
+            for r in self.run("scheme-headcounts").rows
+        ]
+        return Stats(
+            classes=classes,
+            illustrative=illustrative,
+            competencies_by_group={g: groups.get(g, 0) for g in ("core", "leadership", "behavioral", "technical")},
+            levels_by_scale={r["code"].value: int(r["n"].value) for r in scales.rows},
+            schemes=schemes,
+        )
+
+
+def open(  # noqa: A001 - mirrors the built-in on purpose: ``selaras.open(path)``
+    path: str | os.PathLike[str] | None = None, *, example: bool = False, read_only: bool = False
+) -> Selaras:
+    """Open an organisation's store; see :meth:`Selaras.open`."""
+    return Selaras.open(path, example=example, read_only=read_only)

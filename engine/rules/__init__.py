@@ -1,0 +1,144 @@
+"""The rules: one SPARQL ``CONSTRUCT`` file each, and the one registry that lists them.
+
+A rule file starts with a header that a reader (and :func:`load`) understands::
+
+    # title: Competency gap
+    # judul: Kesenjangan kompetensi
+    # source: Endry §A.2 — development need = position profile − assessed level
+    # depends: held-level
+
+followed by ``PREFIX`` lines and one ``CONSTRUCT { template } WHERE { pattern }``. The
+template says what the rule concludes; every concluded node carries ``sel:inferredBy`` (the
+rule) and ``sel:premise`` (the facts it rests on), which is what ``selaras explain`` reads.
+
+The engine runs a rule as the SPARQL 1.1 Update ``INSERT { GRAPH <its graph> { template } }
+USING <facts> USING <ontology> USING <graphs of the rules it depends on> WHERE { pattern }``,
+so the same text runs in the embedded store and inside any SPARQL 1.1 server.
+Nodes a rule mints are built from the match keys (``id:gap/E0001/INT``), so re-running a
+rule adds nothing new: every rule's output is a fixpoint after one run in dependency order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from selaras.engine.errors import NotFoundError
+from selaras.engine.sparql import split_construct
+from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, inferred_graph
+from selaras.ontology.namespace import RULE_IRI
+
+#: Every rule, in an order where each comes after the rules it depends on.
+RULE_IDS: tuple[str, ...] = (
+    "scale-bounds",
+    "held-level",
+    "gap",
+    "stale-assessment",
+    "missing-assessment",
+    "career-move",
+    "level-increase",
+    "new-competency",
+    "move-totals",
+    "readiness",
+    "training-need",
+    "certification-need",
+    "unaligned-scheme",
+    "unaligned-training",
+    "anomaly-grade-order",
+    "anomaly-supervisor",
+    "anomaly-title",
+    "anomaly-missing-core",
+    "anomaly-missing-leadership",
+    "anomaly-scheme-outside-model",
+)
+#: The graph where the engine writes the effective settings (reference date, cut-off dates).
+SETTINGS_GRAPH = inferred_graph("settings")
+
+_HEADER = re.compile(r"^#\s*(title|judul|source|depends)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One declared rule: identity, documentation, dependencies and its SPARQL body."""
+
+    id: str
+    title: str
+    judul: str
+    source: str
+    depends: tuple[str, ...]
+    text: str
+
+    @property
+    def iri(self) -> str:
+        """The rule's IRI (``https://w3id.org/selaras/rule/<id>``)."""
+        return RULE_IRI + self.id
+
+    @property
+    def graph(self) -> str:
+        """The named graph that holds this rule's conclusions."""
+        return inferred_graph(self.id)
+
+    def input_graphs(self) -> list[str]:
+        """The graphs the rule's pattern reads: facts, ontology, settings, its dependencies."""
+        return [FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH, *(inferred_graph(d) for d in self.depends)]
+
+    def as_update(self) -> str:
+        """Return the rule as one SPARQL 1.1 Update that replaces its graph.
+
+        >>> "INSERT" in get("gap").as_update() and "USING <" in get("gap").as_update()
+        True
+        """
+        prologue, template, pattern = split_construct(self.text)
+        using = "\n".join(f"USING <{g}>" for g in self.input_graphs())
+        return (
+            f"{prologue}\nDROP SILENT GRAPH <{self.graph}> ;\n"
+            f"INSERT {{ GRAPH <{self.graph}> {{ {template} }} }}\n{using}\nWHERE {pattern}"
+        )
+
+
+def _parse(rule_id: str, text: str) -> Rule:
+    meta: dict[str, str] = {}
+    for line in text.splitlines():
+        m = _HEADER.match(line.strip())
+        if m:
+            key, value = m.groups()
+            meta[key] = (meta[key] + " " + value.strip()) if key in meta else value.strip()
+        elif line.strip() and not line.startswith("#"):
+            break
+    for key in ("title", "judul", "source"):
+        if not meta.get(key):
+            raise ValueError(f"engine/rules/{rule_id}.rq: header line '# {key}:' is missing")
+    depends = tuple(d.strip() for d in meta.get("depends", "").split(",") if d.strip())
+    split_construct(text)  # fail at load time on a malformed body
+    return Rule(rule_id, meta["title"], meta["judul"], meta["source"], depends, text)
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Load every rule of :data:`RULE_IDS`, in order."""
+    rules = tuple(_parse(i, (files(__name__) / f"{i}.rq").read_text(encoding="utf-8")) for i in RULE_IDS)
+    known: set[str] = set()
+    for r in rules:
+        missing = [d for d in r.depends if d not in known]
+        if missing:
+            raise ValueError(f"rule {r.id!r} depends on {missing} which do not come before it in RULE_IDS")
+        known.add(r.id)
+    return rules
+
+
+def get(rule_id: str) -> Rule:
+    """Return one rule by id.
+
+    Raises:
+        NotFoundError: no rule has that id (the message lists close matches).
+    """
+    by_id = {r.id: r for r in all_rules()}
+    if rule_id not in by_id:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, list(by_id), n=3)
+        raise NotFoundError(f"no rule {rule_id!r} — " + (f"did you mean {', '.join(close)}?" if close
+                                                         else "see `selaras rules`"))
+    return by_id[rule_id]

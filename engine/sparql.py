@@ -1,0 +1,100 @@
+"""Small, careful operations on SPARQL text: comments, braces, CONSTRUCT parts, bound values.
+
+Values are never pasted into a query as raw text: :func:`bind_values` writes them as RDF terms
+(serialised by Oxigraph, so quotes and braces inside a value stay inside its literal) into a
+``VALUES`` block at the start of the query's outer ``WHERE`` group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+
+def split_construct(text: str) -> tuple[str, str, str]:
+    """Split a ``CONSTRUCT`` query into its prologue, template and ``WHERE`` pattern.
+
+    >>> split_construct("PREFIX a: <urn:a#>\\nCONSTRUCT { ?s a:p 1 } WHERE { ?s a:q \\"}\\" }")
+    ('PREFIX a: <urn:a#>', ' ?s a:p 1 ', '{ ?s a:q "}" }')
+    """
+    body = strip_comments(text)
+    m = re.search(r"\bCONSTRUCT\s*\{", body, re.IGNORECASE)
+    if not m:
+        raise ValueError("a rule must be one CONSTRUCT { … } WHERE { … } query")
+    prologue = body[: m.start()].strip()
+    open_at = m.end() - 1
+    close_at = matching_brace(body, open_at)
+    template = body[open_at + 1: close_at]
+    rest = body[close_at + 1:].lstrip()
+    w = re.match(r"WHERE\s*", rest, re.IGNORECASE)
+    if not w:
+        raise ValueError("a rule's CONSTRUCT template must be followed by WHERE { … }")
+    pattern = rest[w.end():].strip()
+    end = matching_brace(pattern, 0)
+    if pattern[end + 1:].strip():
+        raise ValueError("a rule may not have solution modifiers after its WHERE pattern")
+    return prologue, template, pattern
+
+
+def strip_comments(text: str) -> str:
+    out = []
+    for line in text.splitlines():
+        cut, in_str, in_iri = len(line), None, False
+        for i, ch in enumerate(line):
+            if in_str:
+                if ch == in_str and line[i - 1] != "\\":
+                    in_str = None
+            elif in_iri:
+                in_iri = ch != ">"
+            elif ch in "\"'":
+                in_str = ch
+            elif ch == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", line[i:]):
+                in_iri = True
+            elif ch == "#":
+                cut = i
+                break
+        out.append(line[:cut])
+    return "\n".join(out)
+
+
+def matching_brace(text: str, open_at: int) -> int:
+    depth, i, in_str = 0, open_at, None
+    while i < len(text):
+        ch = text[i]
+        if in_str:
+            if ch == "\\":
+                i += 1
+            elif ch == in_str:
+                in_str = None
+        elif ch in "\"'":
+            in_str = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError("unbalanced braces in rule")
+
+
+def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """Return the query with a ``VALUES`` block binding variables at the top of its ``WHERE``.
+
+    >>> q = bind_values("SELECT ?x WHERE { ?x ?p ?q }", {"q": ox.Literal('a" } DROP ALL #')})
+    >>> q
+    'SELECT ?x WHERE { VALUES (?q) { ("a\\" } DROP ALL #") }\n ?x ?p ?q }'
+    """
+    if not bindings:
+        return text
+    body = strip_comments(text)
+    m = re.search(r"\bWHERE\s*\{", body, re.IGNORECASE)
+    if m is None:
+        m = re.search(r"\{", body)
+    if m is None:
+        raise ValueError("the query has no WHERE pattern to bind values in")
+    names = " ".join(f"?{k}" for k in bindings)
+    values = " ".join(str(v) for v in bindings.values())
+    return f"{body[: m.end()]} VALUES ({names}) {{ ({values}) }}\n{body[m.end():]}"

@@ -1,0 +1,340 @@
+"""The RDF dataset that Selaras reads and writes, and its named graphs.
+
+The default engine is an embedded Oxigraph store (``pyoxigraph``): on disk at a directory,
+or in memory for tests. Every write is one Oxigraph transaction, so a write either lands
+whole or not at all.
+
+Named graphs keep what is asserted apart from what is concluded:
+
+========================================  ==============================================
+graph                                     holds
+========================================  ==============================================
+``…/graph/ontology``                      the OWL ontology and the policy vocabulary
+``…/graph/facts``                         imported organisation data
+``…/graph/inferred/<rule-id>``            one graph per rule: its conclusions
+``…/graph/owl``                           HermiT's classification of positions
+``…/graph/meta``                          bookkeeping: versions of facts and inferences
+========================================  ==============================================
+
+A query's default graph is the union of all graphs, so analysts need no ``GRAPH`` clause.
+
+>>> store = open_store()                  # in memory
+>>> store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }')
+>>> store.query('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }').rows[0]["n"].value
+'1'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from selaras.engine.errors import QueryError, StoreError, StoreInUseError
+from selaras.engine.sparql import bind_values
+from selaras.engine.types import Term
+from selaras.ontology.namespace import GRAPH_IRI
+
+ONTOLOGY_GRAPH = GRAPH_IRI + "ontology"
+FACTS_GRAPH = GRAPH_IRI + "facts"
+OWL_GRAPH = GRAPH_IRI + "owl"
+META_GRAPH = GRAPH_IRI + "meta"
+INFERRED_PREFIX = GRAPH_IRI + "inferred/"
+
+
+def inferred_graph(rule_id: str) -> str:
+    """Return the IRI of the named graph that holds one rule's conclusions.
+
+    >>> inferred_graph("gap")
+    'https://w3id.org/selaras/graph/inferred/gap'
+    """
+    return INFERRED_PREFIX + rule_id
+
+
+#: Result formats a SELECT can be written in, by short name.
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+#: RDF formats a graph (CONSTRUCT, DESCRIBE, export) can be written in, by short name.
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass
+class Result:
+    """The outcome of a SPARQL query: rows for SELECT, triples for CONSTRUCT, a bool for ASK."""
+
+    kind: str  # "select" | "graph" | "ask"
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    triples: list[ox.Triple] = field(default_factory=list)
+    boolean: bool | None = None
+
+    def serialize(self, fmt: str) -> bytes:
+        """Write the result in a SPARQL results format (SELECT/ASK) or an RDF format (graphs)."""
+        if self.kind == "graph":
+            if fmt not in RDF_FORMATS or fmt in {"nq", "trig"}:
+                raise QueryError(
+                    f"format {fmt!r} does not fit a graph result — use one of ttl, nt, jsonld, xml"
+                )
+            return ox.serialize(self.triples, format=RDF_FORMATS[fmt])
+        if fmt not in RESULTS_FORMATS:
+            raise QueryError(
+                f"format {fmt!r} does not fit a SELECT/ASK result — use one of json, xml, csv, tsv"
+            )
+        return _serialize_solutions(self, RESULTS_FORMATS[fmt])
+
+
+def _serialize_solutions(result: Result, fmt: ox.QueryResultsFormat) -> bytes:
+    # pyoxigraph serialises only live QuerySolutions; re-run through an in-memory store
+    # would lose row order, so build the standard documents by re-parsing a JSON we write.
+    import json
+
+    if result.kind == "ask":
+        doc = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        doc = {
+            "head": {"vars": result.variables},
+            "results": {
+                "bindings": [
+                    {k: _term_json(v) for k, v in row.items() if v is not None}
+                    for row in result.rows
+                ]
+            },
+        }
+    raw = json.dumps(doc, ensure_ascii=False).encode()
+    if fmt == ox.QueryResultsFormat.JSON:
+        return raw
+    parsed = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return parsed.serialize(format=fmt)
+    return parsed.serialize(format=fmt)
+
+
+def _term_json(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+class Store:
+    """An embedded Oxigraph dataset: on disk at ``path``, or in memory when ``path`` is None.
+
+    Args:
+        path: the store directory; created when missing. ``None`` keeps everything in memory.
+        read_only: open an existing on-disk store for reading only; other processes may
+            read at the same time, and a writer may hold it.
+
+    Raises:
+        StoreInUseError: another process has the store open for writing.
+        StoreError: the directory exists but is not a store, or cannot be read.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        try:
+            if self.path is None:
+                self._ox = ox.Store()
+            elif read_only:
+                if not (self.path / "CURRENT").exists():
+                    raise StoreError(
+                        f"{self.path}: no Selaras store here — run `selaras init` "
+                        f"(or `selaras import …`) first, or pass --store PATH"
+                    )
+                self._ox = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._ox = ox.Store(str(self.path))
+        except OSError as err:
+            if "lock" in str(err).lower():
+                raise StoreInUseError(
+                    f"{self.path}: the store is in use by another Selaras process "
+                    f"(its write lock is held) — wait for that command to finish and try again"
+                ) from err
+            raise StoreError(
+                f"{self.path}: cannot open the store ({err}) — check the path, "
+                f"or start afresh with `selaras init --store NEW_PATH`"
+            ) from err
+
+    @property
+    def location(self) -> str:
+        """Say where the data lives, in words."""
+        return "memory" if self.path is None else str(self.path)
+
+    # --- reading ------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[str] | None = None,
+    ) -> Result:
+        """Run a SPARQL query; the default graph is the union of all graphs unless given.
+
+        Args:
+            sparql: the query text.
+            bindings: values for variables, as RDF terms (written as a VALUES block, never pasted as text).
+            default_graphs: IRIs of the graphs that form the default graph.
+
+        Raises:
+            QueryError: the query is malformed or cannot be evaluated.
+        """
+        kwargs: dict[str, Any] = {}
+        if default_graphs is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if bindings:
+            sparql = bind_values(sparql, bindings)
+        try:
+            raw = self._ox.query(sparql, **kwargs)
+            return _to_result(raw)
+        except SyntaxError as err:
+            raise QueryError(f"malformed SPARQL: {err} — fix the query text") from err
+        except (OSError, ValueError) as err:
+            raise QueryError(f"the query failed: {err} — check the query") from err
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Iterate over the quads of one named graph, or of the whole dataset."""
+        g = ox.NamedNode(graph) if graph else None
+        return iter(self._ox.quads_for_pattern(None, None, None, g))
+
+    def match(self, s: Term | None, p: ox.NamedNode | None, o: Term | None,
+              g: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """Iterate over the quads matching a pattern (None matches anything)."""
+        return iter(self._ox.quads_for_pattern(s, p, o, g))
+
+    def graph_names(self) -> list[str]:
+        """List the named graphs that hold data."""
+        return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        """Count the quads of one named graph, or of the whole dataset."""
+        if graph is None:
+            return len(self._ox)
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(next(iter(self._ox.query(q)))["n"].value)
+
+    def dump(self, fmt: str = "nq", graph: str | None = None) -> bytes:
+        """Serialise the dataset (quad formats) or one graph (any format) to bytes."""
+        rdf_format = RDF_FORMATS[fmt]
+        if graph is not None:
+            return self._ox.dump(format=rdf_format, from_graph=ox.NamedNode(graph))
+        if fmt in {"nq", "trig"}:
+            return self._ox.dump(format=rdf_format)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in self._ox]
+        return ox.serialize(triples, format=rdf_format)
+
+    # --- writing (each call is one transaction) -----------------------------------
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update in one transaction.
+
+        Raises:
+            QueryError: the update is malformed or failed; nothing was written.
+        """
+        self._check_writable()
+        try:
+            self._ox.update(sparql)
+        except SyntaxError as err:
+            raise QueryError(f"malformed SPARQL update: {err} — fix the update text") from err
+        except (OSError, ValueError) as err:
+            raise QueryError(f"the update failed: {err} — nothing was written") from err
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction."""
+        self._check_writable()
+        self._ox.extend(quads)
+
+    def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None:
+        """Remove some quads and add others in one transaction (all or nothing)."""
+        self._check_writable()
+        if not remove:
+            self._ox.extend(add)
+            return
+        text = (
+            f"DELETE DATA {{ {_quads_text(remove)} }} ;\nINSERT DATA {{ {_quads_text(add)} }}"
+            if add
+            else f"DELETE DATA {{ {_quads_text(remove)} }}"
+        )
+        self._ox.update(text)
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        """Make a named graph hold exactly the given quads, in one transaction."""
+        self._check_writable()
+        quads = list(quads)
+        text = f"DROP SILENT GRAPH <{graph}>"
+        if quads:
+            text += f" ;\nINSERT DATA {{ {_quads_text(quads)} }}"
+        self._ox.update(text)
+
+    def flush(self) -> None:
+        """Write buffered data to disk (no-op in memory)."""
+        if self.path is not None and not self.read_only:
+            self._ox.flush()
+
+    def close(self) -> None:
+        """Flush and release the store (and its write lock)."""
+        self.flush()
+        del self._ox
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.location}: the store was opened read-only — "
+                f"run the command that writes without --read-only"
+            )
+
+
+def _quads_text(quads: Iterable[ox.Quad]) -> str:
+    return "\n".join(
+        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+        if isinstance(q.graph_name, ox.NamedNode)
+        else f"{q.subject} {q.predicate} {q.object} ."
+        for q in quads
+    )
+
+
+def _to_result(raw: Any) -> Result:
+    if isinstance(raw, ox.QuerySolutions):
+        variables = [v.value for v in raw.variables]
+        rows = [{v: sol[v] for v in variables} for sol in raw]
+        return Result("select", variables=variables, rows=rows)
+    if isinstance(raw, ox.QueryTriples):
+        return Result("graph", triples=list(raw))
+    return Result("ask", boolean=bool(raw))
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Store:
+    """Open the embedded store at ``path`` (``None``: in memory).
+
+    >>> open_store().location
+    'memory'
+    """
+    return Store(path, read_only=read_only)

@@ -1,0 +1,155 @@
+"""The named SPARQL queries: one ``NAME.rq`` file each, with a header that documents it.
+
+Header lines (comments at the top of the file)::
+
+    # title: Competency dictionary by group
+    # judul: Kamus kompetensi per kelompok
+    # purpose: Every competency with its code, group and labels.
+    # param: group (string, default: any) — core, leadership, behavioral or technical
+
+A parameter ``p`` binds the query variable ``?p`` to a typed RDF term, never pasted into
+the text: the term goes into a ``VALUES`` block at the top of the query's outer ``WHERE``
+(:func:`selaras.engine.sparql.bind_values`), the same on the embedded store and on a server.
+Use parameters in the outer pattern (or project them from sub-queries).
+
+>>> q = load("competency-dictionary")
+>>> q.title
+'Competency dictionary by group'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+
+import pyoxigraph as ox
+
+from selaras.engine.errors import InputError, NotFoundError, Problem
+from selaras.ontology.namespace import DATA_IRI
+
+_HEADER = re.compile(r"^#\s*(title|judul|purpose|param)\s*:\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*default:\s*([^)]*))?\)\s*(?:—|-)\s*(.*)$")
+#: Parameter types and the RDF terms their values become.
+PARAM_TYPES = ("string", "integer", "decimal", "date", "iri", "position", "employee", "competency",
+               "scheme", "program", "family", "unit")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a named query."""
+
+    name: str
+    type: str
+    default: str | None
+    help: str
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """Turn a value given on the command line into an RDF term of this parameter's type.
+
+        >>> Param("position", "position", None, "").term("kepala-lsp").value
+        'https://w3id.org/selaras/id/position/kepala-lsp'
+        >>> Param("q", "string", None, "").term('x" } DROP ALL #')
+        <Literal value=x" } DROP ALL # datatype=<http://www.w3.org/2001/XMLSchema#string>>
+        """
+        xsd = "http://www.w3.org/2001/XMLSchema#"
+        try:
+            if self.type == "string":
+                return ox.Literal(value)
+            if self.type == "integer":
+                return ox.Literal(str(int(value)), datatype=ox.NamedNode(xsd + "integer"))
+            if self.type == "decimal":
+                return ox.Literal(str(float(value)), datatype=ox.NamedNode(xsd + "decimal"))
+            if self.type == "date":
+                from datetime import date
+
+                return ox.Literal(date.fromisoformat(value).isoformat(), datatype=ox.NamedNode(xsd + "date"))
+            if self.type == "iri":
+                return ox.NamedNode(value)
+            from urllib.parse import quote
+
+            return ox.NamedNode(f"{DATA_IRI}{self.type}/{quote(value, safe='')}")
+        except ValueError as err:
+            raise InputError(Problem("--param", None, self.name,
+                                     f"{value!r} is not a valid {self.type} ({err})",
+                                     f"give {self.name}=<{self.type}>")) from err
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the library, with its documentation."""
+
+    name: str
+    title: str
+    judul: str
+    purpose: str
+    params: tuple[Param, ...]
+    text: str
+
+    def bindings(self, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Check the given parameter values and return them (and defaults) as RDF terms."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise InputError(Problem("--param", None, unknown[0], f"query {self.name!r} has no parameter {unknown[0]!r}",
+                                     "use one of: " + (", ".join(known) or "(none)")))
+        out = {}
+        for p in self.params:
+            value = given.get(p.name, p.default)
+            if value is not None and value != "any":
+                out[p.name] = p.term(value)
+        return out
+
+
+def _parse(name: str, text: str) -> NamedQuery:
+    meta: dict[str, str] = {}
+    params = []
+    for line in text.splitlines():
+        m = _HEADER.match(line.strip())
+        if not m:
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        key, value = m.groups()
+        if key == "param":
+            pm = _PARAM.match(value)
+            if not pm:
+                raise ValueError(f"queries/{name}.rq: malformed param line {value!r}")
+            pname, ptype, default, phelp = pm.groups()
+            if ptype not in PARAM_TYPES:
+                raise ValueError(f"queries/{name}.rq: unknown param type {ptype!r}")
+            params.append(Param(pname, ptype, default.strip() if default else None, phelp.strip()))
+        else:
+            meta[key] = meta.get(key, "") + (" " if key in meta else "") + value.strip()
+    return NamedQuery(name, meta.get("title", name), meta.get("judul", ""), meta.get("purpose", ""),
+                      tuple(params), text)
+
+
+def names() -> list[str]:
+    """List the names of all queries in the library.
+
+    >>> "competency-dictionary" in names()
+    True
+    """
+    return sorted(f.name[:-3] for f in files(__name__).iterdir() if f.name.endswith(".rq"))
+
+
+def load(name: str) -> NamedQuery:
+    """Load one named query.
+
+    Raises:
+        NotFoundError: no query has that name (the message lists close matches).
+    """
+    path = files(__name__) / f"{name}.rq"
+    if not re.fullmatch(r"[a-z0-9-]+", name) or not path.is_file():
+        import difflib
+
+        close = difflib.get_close_matches(name, names(), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "see `selaras query --list`"
+        raise NotFoundError(f"no named query {name!r} — {hint}")
+    return _parse(name, path.read_text(encoding="utf-8"))
+
+
+def all_queries() -> list[NamedQuery]:
+    """Load every query of the library."""
+    return [load(n) for n in names()]
