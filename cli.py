@@ -33,10 +33,14 @@ class State:
         self.store_path = store
         self.explicit = explicit
 
-    def open(self, *, write: bool = False) -> Selaras:
-        """Open the store for a command; fall back to the bundled example when there is none."""
+    def open(self, *, write: bool = False, create: bool = False) -> Selaras:
+        """Open the store for a command; fall back to the bundled example when there is none.
+
+        Only ``create`` commands (init, import) make a new store; others, when there is no
+        store and none was named, work on the bundled example organisation in memory.
+        """
         exists = (self.store_path / "CURRENT").exists()
-        if not exists and not write:
+        if not exists and not create:
             if self.explicit:
                 raise click.UsageError(
                     f"no Selaras store at {self.store_path} — run `selaras init --store {self.store_path}` "
@@ -122,7 +126,7 @@ def import_(state: State, paths: tuple[Path, ...], replace: bool) -> None:
       selaras import ontology/example/
       selaras import --replace workbook.xlsx
     """
-    with state.open(write=True) as org:
+    with state.open(write=True, create=True) as org:
         report = org.import_paths(list(paths), replace=replace)
     click.echo(f"imported {report.rows} rows from {len(report.files)} file(s): "
                f"{report.added} quads added, {report.removed} replaced")
@@ -191,6 +195,174 @@ def stats(state: State, fmt: str, lang: str) -> None:
     out += render_records("Certification schemes (headcount from the occupation map)",
                           ["scheme", "label", "headcount", "certified", "recognised"], schemes, fmt)
     click.echo(out, nl=False)
+
+
+def settings_options(func: F) -> F:
+    """Add the policy settings that inference reads (they override the data's settings.csv)."""
+    func = click.option("--max-lateral-grade-steps", type=click.IntRange(0), default=None,
+                        help="Grades a move into another family may rise (default: data, else 1).")(func)
+    func = click.option("--stale-after-months", type=click.IntRange(0), default=None,
+                        help="Assessments older than this are stale (default: data, else 24).")(func)
+    func = click.option("--reference-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                        help="The 'as of' date (default: the data's reference_date, else today).")(func)
+    return func
+
+
+def _settings(reference_date: Any, stale_after_months: int | None, max_lateral_grade_steps: int | None) -> Any:
+    from selaras.engine.inference import Settings
+
+    return Settings(reference_date=reference_date.date() if reference_date else None,
+                    stale_after_months=stale_after_months, max_lateral_grade_steps=max_lateral_grade_steps)
+
+
+@main.command()
+@settings_options
+@click.option("--owl/--no-owl", default=True, show_default=True,
+              help="Also classify positions and competencies with the OWL reasoner (HermiT).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+@command_errors
+def infer(state: State, owl: bool, fmt: str, **settings: Any) -> None:
+    """Run every rule in dependency order, each into its own named graph; re-running is idempotent.
+
+    \b
+    Example:
+      selaras infer --reference-date 2026-06-30
+    """
+    from rich.progress import Progress
+
+    from selaras.engine import validation
+
+    with state.open(write=True) as org:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("inferring", total=None)
+
+            def progress(rule: str, done: int, total: int) -> None:
+                bar.update(task, description=f"rule {rule}", completed=done, total=total)
+
+            report = org.infer(_settings(**settings), progress=progress)
+        owl_report = validation.classify(org.store) if owl else None
+    rows = [(r.rule, r.triples, f"{r.seconds:.3f}") for r in report.runs]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "seconds": report.seconds, "iterations": report.iterations, "triples": report.triples,
+            "rules": [{"rule": r.rule, "triples": r.triples, "seconds": r.seconds} for r in report.runs],
+            "owl": owl_report.classified if owl_report else None,
+        }, indent=2))
+        return
+    click.echo(render_records("Rules run", ["rule", "triples", "seconds"], rows, "table"), nl=False)
+    click.echo(f"{report.triples} triples inferred by {len(report.runs)} rules in {report.seconds:.2f} s "
+               f"({report.iterations} pass{'es' if report.iterations != 1 else ''}; "
+               f"reference date {report.settings.reference_date})")
+    if owl_report:
+        counts = ", ".join(f"{k} {len(v)}" for k, v in owl_report.classified.items())
+        click.echo(f"OWL classification (HermiT): {counts}")
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def rules(ctx: click.Context) -> None:
+    """List the rules (id, title, source); `rules show ID` prints one with its SPARQL body.
+
+    \b
+    Example:
+      selaras rules
+      selaras rules show career-move
+    """
+    from selaras.engine.rules import all_rules
+
+    if ctx.invoked_subcommand is None:
+        rows = [(r.id, r.title, r.judul, ", ".join(r.depends)) for r in all_rules()]
+        click.echo(render_records("Rules", ["id", "title", "judul", "depends on"], rows, "table"), nl=False)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@command_errors
+def rules_show(rule_id: str) -> None:
+    """Print one rule: its header and its SPARQL CONSTRUCT body.
+
+    \b
+    Example:
+      selaras rules show gap
+    """
+    from selaras.engine.rules import get
+
+    rule = get(rule_id)
+    click.echo(f"# id: {rule.id}\n# graph: {rule.graph}")
+    click.echo(rule.text, nl=False)
+
+
+@main.command()
+@click.argument("thing", nargs=-1, required=True)
+@output_options(("text", "json"), default="text")
+@click.pass_obj
+@command_errors
+def explain(state: State, thing: tuple[str, ...], fmt: str, lang: str) -> None:
+    """Explain a conclusion: the rule that concluded it and its premises, in words.
+
+    THING is an IRI, a data path (move/FROM/TO, gap/EMPLOYEE/COMPETENCY), an employee and a
+    competency ("E0001 INT") or a move ("FROM -> TO", positions by code or label).
+
+    \b
+    Example:
+      selaras explain manager-sertifikasi-a2 '->' kepala-lsp
+      selaras explain E0001 INT --lang id
+    """
+    from selaras.engine import explain as explaining
+
+    with state.open() as org:
+        org.ensure_inferred()
+        e = explaining.explain(org.store, " ".join(thing), lang)
+    if fmt == "json":
+        click.echo(json.dumps(e.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(explaining.render(e, lang), nl=False)
+
+
+@main.command()
+@click.option("--owl/--no-owl", default=True, show_default=True, help="Run HermiT's consistency check.")
+@output_options(("table", "json"))
+@click.pass_obj
+@command_errors
+def check(state: State, owl: bool, fmt: str, lang: str) -> None:
+    """Validate the data with the SHACL shapes and the OWL reasoner (HermiT); exit 1 on errors.
+
+    \b
+    Example:
+      selaras check
+    """
+    from selaras.engine import inference, validation
+
+    with state.open() as org:
+        org.make_writable()
+        inference.infer(org.store, only=["scale-bounds"])  # the shapes read the scale bounds
+        results = validation.shacl_report(org.store)
+        owl_report = validation.owl_reasoning(org.store) if owl else None
+    errors = [r for r in results if r.severity == "error"]
+    inconsistent = owl_report is not None and not owl_report.consistent
+    if fmt == "json":
+        click.echo(json.dumps({
+            "conforms": not errors and not inconsistent,
+            "shacl": [vars(r) for r in results],
+            "owl": None if owl_report is None else {"consistent": owl_report.consistent,
+                                                    "problems": owl_report.problems},
+        }, indent=2, ensure_ascii=False))
+    else:
+        if results:
+            rows = [(r.severity, r.focus_label, (r.path or "").rsplit("#", 1)[-1], r.message) for r in results]
+            click.echo(render_records("SHACL results", ["severity", "focus", "property", "message"], rows,
+                                      "table"), nl=False)
+        click.echo(f"SHACL: {len(errors)} error(s), {len(results) - len(errors)} warning(s)/note(s)")
+        if owl_report is not None:
+            if owl_report.consistent:
+                click.echo("OWL (HermiT): consistent")
+            else:
+                click.echo("OWL (HermiT): INCONSISTENT")
+                for p in owl_report.problems:
+                    click.echo(f"  {p}")
+    if errors or inconsistent:
+        sys.exit(1)
 
 
 @main.command()

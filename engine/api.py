@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from selaras import queries
-from selaras.engine import importer
+from selaras.engine import importer, inference
 from selaras.engine.store import ONTOLOGY_GRAPH, Result, Store, open_store
 from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
 from selaras.ontology.namespace import SEL_IRI
@@ -94,6 +94,28 @@ class Selaras:
     def import_paths(self, paths: Sequence[str | Path], *, replace: bool = False) -> importer.ImportReport:
         """Import files and folders (see the README's import format); all or nothing."""
         return importer.import_paths(self.store, paths, replace=replace)
+
+    def infer(self, settings: inference.Settings | None = None, **kwargs: object) -> inference.InferenceReport:
+        """Run every rule into its own graph (see :func:`selaras.engine.inference.infer`)."""
+        return inference.infer(self.store, settings, **kwargs)  # type: ignore[arg-type]
+
+    def ensure_inferred(self, settings: inference.Settings | None = None) -> inference.InferenceReport | None:
+        """Infer unless the conclusions already reflect the current facts and settings.
+
+        A read-only store with stale conclusions is copied into memory first, so reading
+        commands never write to a store they were not asked to change.
+        """
+        if inference.is_current(self.store, settings):
+            return None
+        self.make_writable()
+        return self.infer(settings)
+
+    def make_writable(self) -> None:
+        """Switch a read-only store to an in-memory copy, so derived graphs can be written."""
+        if self.store.read_only:
+            copy = open_store()
+            copy.extend(self.store.quads())
+            self.store = copy
 
     # --- reading ------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Result:

@@ -462,7 +462,7 @@ def _check_cycles(batch: Batch, file: str, key: str, parent: str) -> list[Proble
 
 # --- committing -----------------------------------------------------------------------
 def build_quads(batch: Batch) -> list[ox.Quad]:
-    """Turn validated rows into quads of the facts graph (with provenance)."""
+    """Turn validated table rows into quads of the facts graph (with provenance)."""
     quads: list[ox.Quad] = []
     source_p, illustrative_p = tabular.DCT_SOURCE, sel("illustrative")
     true = tabular.typed("true", "boolean")
@@ -478,7 +478,6 @@ def build_quads(batch: Batch) -> list[ox.Quad]:
                 if row.values.get("illustrative"):
                     triples.append((node, illustrative_p, true))
             quads.extend(ox.Quad(s, p, o, FACTS) for s, p, o in triples)
-    quads.extend(batch.rdf)
     return list(dict.fromkeys(quads))
 
 
@@ -505,14 +504,15 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     problems = validate(batch, check_store)
     if problems:
         raise InputError(problems)
-    add = build_quads(batch)
-    remove = list(store.quads(FACTS_GRAPH)) if replace else _superseded(store, add)
+    rows = build_quads(batch)
+    # a table row replaces what an earlier import said of its entity; RDF input only adds
+    remove = list(store.quads(FACTS_GRAPH)) if replace else _superseded(store, rows)
     remove += list(store.match(FACTS, None, None, META))
-    add += _version_quads()
+    add = list(dict.fromkeys(rows + batch.rdf)) + _version_quads()
     store.replace(remove, add)
     store.flush()
-    rows = sum(len(v) for v in batch.rows.values())
-    return ImportReport(tuple(batch.files), rows, len(add), len(remove))
+    count = sum(len(v) for v in batch.rows.values())
+    return ImportReport(tuple(batch.files), count, len(add), len(remove))
 
 
 def _superseded(store: Store, add: Iterable[ox.Quad]) -> list[ox.Quad]:

@@ -55,7 +55,7 @@ def records_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequ
         table.add_row(*("" if v is None else str(v) for v in row))
     buf = io.StringIO()
     Console(file=buf, width=160, force_terminal=False, color_system=None).print(table)
-    return buf.getvalue()
+    return "\n".join(line.rstrip() for line in buf.getvalue().strip("\n").splitlines()) + "\n"
 
 
 def records_markdown(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

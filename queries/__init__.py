@@ -6,6 +6,12 @@ Header lines (comments at the top of the file)::
     # judul: Kamus kompetensi per kelompok
     # purpose: Every competency with its code, group and labels.
     # param: group (string, default: any) — core, leadership, behavioral or technical
+    # param: position (position, required) — the position's code
+    # example: position=kepala-lsp group=technical
+
+``default: any`` (or no default) leaves the variable unbound, so the query covers every value;
+``required`` makes the command refuse to run without it. ``example`` gives values that make
+the query answer on the bundled example organisation (tests and the endpoint's page use them).
 
 A parameter ``p`` binds the query variable ``?p`` to a typed RDF term, never pasted into
 the text: the term goes into a ``VALUES`` block at the top of the query's outer ``WHERE``
@@ -28,8 +34,8 @@ import pyoxigraph as ox
 from selaras.engine.errors import InputError, NotFoundError, Problem
 from selaras.ontology.namespace import DATA_IRI
 
-_HEADER = re.compile(r"^#\s*(title|judul|purpose|param)\s*:\s*(.*)$")
-_PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*default:\s*([^)]*))?\)\s*(?:—|-)\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|judul|purpose|param|example)\s*:\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*(?:default:\s*([^)]*)|(required)))?\)\s*(?:—|-)\s*(.*)$")
 #: Parameter types and the RDF terms their values become.
 PARAM_TYPES = ("string", "integer", "decimal", "date", "iri", "position", "employee", "competency",
                "scheme", "program", "family", "unit")
@@ -43,6 +49,7 @@ class Param:
     type: str
     default: str | None
     help: str
+    required: bool = False
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         """Turn a value given on the command line into an RDF term of this parameter's type.
@@ -85,9 +92,14 @@ class NamedQuery:
     purpose: str
     params: tuple[Param, ...]
     text: str
+    example: tuple[tuple[str, str], ...] = ()
 
     def bindings(self, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
-        """Check the given parameter values and return them (and defaults) as RDF terms."""
+        """Check the given parameter values and return them (and defaults) as RDF terms.
+
+        Raises:
+            InputError: an unknown parameter, a value of the wrong type, or a required one missing.
+        """
         known = {p.name: p for p in self.params}
         unknown = sorted(set(given) - set(known))
         if unknown:
@@ -96,6 +108,12 @@ class NamedQuery:
         out = {}
         for p in self.params:
             value = given.get(p.name, p.default)
+            if p.required and value in (None, ""):
+                hint = dict(self.example).get(p.name)
+                raise InputError(Problem("--param", None, p.name,
+                                         f"query {self.name!r} needs the parameter {p.name!r} ({p.help})",
+                                         f"give --param {p.name}=<{p.type}>"
+                                         + (f", e.g. --param {p.name}={hint}" if hint else "")))
             if value is not None and value != "any":
                 out[p.name] = p.term(value)
         return out
@@ -104,6 +122,7 @@ class NamedQuery:
 def _parse(name: str, text: str) -> NamedQuery:
     meta: dict[str, str] = {}
     params = []
+    example: list[tuple[str, str]] = []
     for line in text.splitlines():
         m = _HEADER.match(line.strip())
         if not m:
@@ -115,14 +134,25 @@ def _parse(name: str, text: str) -> NamedQuery:
             pm = _PARAM.match(value)
             if not pm:
                 raise ValueError(f"queries/{name}.rq: malformed param line {value!r}")
-            pname, ptype, default, phelp = pm.groups()
+            pname, ptype, default, required, phelp = pm.groups()
             if ptype not in PARAM_TYPES:
                 raise ValueError(f"queries/{name}.rq: unknown param type {ptype!r}")
-            params.append(Param(pname, ptype, default.strip() if default else None, phelp.strip()))
+            params.append(Param(pname, ptype, default.strip() if default else None, phelp.strip(),
+                                required=bool(required)))
+        elif key == "example":
+            for pair in value.split():
+                k, sep, v = pair.partition("=")
+                if not sep:
+                    raise ValueError(f"queries/{name}.rq: example {pair!r} is not KEY=VALUE")
+                example.append((k, v))
         else:
             meta[key] = meta.get(key, "") + (" " if key in meta else "") + value.strip()
+    known = {p.name for p in params}
+    for k, _ in example:
+        if k not in known:
+            raise ValueError(f"queries/{name}.rq: example names {k!r}, which is not a parameter")
     return NamedQuery(name, meta.get("title", name), meta.get("judul", ""), meta.get("purpose", ""),
-                      tuple(params), text)
+                      tuple(params), text, tuple(example))
 
 
 def names() -> list[str]:

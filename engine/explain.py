@@ -1,0 +1,243 @@
+"""Explain a conclusion: which rule concluded it, from which premises, in words.
+
+Every node a rule mints carries ``sel:inferredBy`` (the rule) and ``sel:premise`` (the facts
+or conclusions it rests on). :func:`explain` reads them, with the node's own statements, the
+premises' facts (and their ``dct:source``), and one level of the parts a conclusion has (a
+move's level increases and new competencies, each with its own rule and premises).
+
+Things can be named by IRI, by a short data path (``move/manager-sertifikasi-a2/kepala-lsp``),
+by ``EMPLOYEE COMPETENCY`` (a gap) or by ``FROM -> TO`` (a move, positions by code or label).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from selaras.engine.errors import NotFoundError
+from selaras.engine.labels import Labels
+from selaras.engine.store import FACTS_GRAPH, Store
+from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
+
+DCT_SOURCE = "http://purl.org/dc/terms/source"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Properties that link a conclusion to its parts, which are explained with it.
+PART_PROPERTIES = (SEL_IRI + "levelIncrease", SEL_IRI + "newCompetency")
+_HIDDEN = {SEL_IRI + "inferredBy", SEL_IRI + "premise", RDF_TYPE, *PART_PROPERTIES}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One property of a thing, as IRIs/values and as words."""
+
+    property: str
+    property_label: str
+    value: str
+    value_label: str
+
+
+@dataclass
+class Fact:
+    """A premise: a thing and what the facts say of it, with the source they cite."""
+
+    iri: str
+    label: str
+    types: list[str]
+    statements: list[Statement]
+    source: str | None
+    inferred_by: str | None = None
+
+
+@dataclass
+class Explanation:
+    """Why a conclusion holds: its rule, its statements, its premises and its parts."""
+
+    iri: str
+    label: str
+    types: list[str]
+    rule: str | None
+    rule_title: str | None
+    rule_source: str | None
+    statements: list[Statement]
+    premises: list[Fact]
+    parts: list[Explanation] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return the explanation as plain data (for JSON)."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+def resolve(store: Store, thing: str) -> str:
+    """Turn what a user typed into the IRI of a node that exists.
+
+    Raises:
+        NotFoundError: nothing matches (the message says which forms are understood).
+    """
+    thing = thing.strip()
+    candidates: list[str] = []
+    if thing.startswith(("http://", "https://", "urn:")):
+        candidates.append(thing)
+    elif "->" in thing:
+        source, _, target = (part.strip() for part in thing.partition("->"))
+        candidates.append(f"{DATA_IRI}move/{_position_code(store, source)}/{_position_code(store, target)}")
+    elif " " in thing:
+        employee, _, competency = thing.partition(" ")
+        candidates.append(f"{DATA_IRI}gap/{employee.strip()}/{competency.strip()}")
+    else:
+        candidates.append(DATA_IRI + thing.lstrip("/"))
+    for iri in candidates:
+        if next(store.match(ox.NamedNode(iri), None, None), None) is not None:
+            return iri
+    raise NotFoundError(
+        f"nothing called {thing!r} in the store — name an IRI, a data path such as "
+        f"move/FROM/TO or gap/EMPLOYEE/COMPETENCY, 'EMPLOYEE COMPETENCY', or 'FROM -> TO' "
+        f"(run `selaras infer` first if the conclusions are missing)")
+
+
+def _position_code(store: Store, name: str) -> str:
+    if next(store.match(ox.NamedNode(f"{DATA_IRI}position/{name}"), None, None), None) is not None:
+        return name
+    rows = store.query(
+        "SELECT ?code WHERE { ?p a <%sPosition> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l ; "
+        "<%scode> ?code . FILTER(LCASE(STR(?l)) = LCASE(?name)) }" % (SEL_IRI, SEL_IRI),
+        bindings={"name": ox.Literal(name)},
+    ).rows
+    if len(rows) == 1:
+        return rows[0]["code"].value
+    if len(rows) > 1:
+        codes = ", ".join(sorted(r["code"].value for r in rows))
+        raise NotFoundError(f"{name!r} names {len(rows)} positions ({codes}) — use one of the codes")
+    return name
+
+
+def explain(store: Store, thing: str, lang: str = "en") -> Explanation:
+    """Explain one node: the rule that concluded it, its statements, premises and parts.
+
+    Raises:
+        NotFoundError: the thing does not exist.
+    """
+    iri = resolve(store, thing)
+    labels = Labels(store, lang)
+    return _explain(store, iri, labels, depth=1)
+
+
+def _explain(store: Store, iri: str, labels: Labels, depth: int) -> Explanation:
+    quads = list(store.match(ox.NamedNode(iri), None, None))
+    rule = next((q.object.value for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
+    rule_title = rule_source = None
+    if rule:
+        for q in store.match(ox.NamedNode(rule), None, None):
+            if q.predicate.value == DCT_SOURCE:
+                rule_source = q.object.value
+        rule_title = labels.get(rule)
+    premises = sorted({q.object.value for q in quads if q.predicate.value == SEL_IRI + "premise"})
+    parts = sorted({q.object.value for q in quads if q.predicate.value in PART_PROPERTIES})
+    return Explanation(
+        iri=iri,
+        label=_describe(iri, labels),
+        types=sorted({labels.get(q.object.value) for q in quads if q.predicate.value == RDF_TYPE}),
+        rule=rule.removeprefix(RULE_IRI) if rule else None,
+        rule_title=rule_title,
+        rule_source=rule_source,
+        statements=_statements(quads, labels),
+        premises=[_fact(store, p, labels) for p in premises],
+        parts=[_explain(store, p, labels, depth - 1) for p in parts] if depth > 0 else [],
+    )
+
+
+def _statements(quads: list[ox.Quad], labels: Labels) -> list[Statement]:
+    seen = set()
+    out = []
+    for q in quads:
+        key = (q.predicate.value, q.object.value)
+        if q.predicate.value in _HIDDEN or key in seen:
+            continue
+        seen.add(key)
+        value = q.object.value
+        value_label = labels.get(value) if isinstance(q.object, ox.NamedNode) else value
+        out.append(Statement(q.predicate.value, labels.get(q.predicate.value), value, value_label))
+    return sorted(out, key=lambda s: (s.property_label, s.value_label))
+
+
+def _fact(store: Store, iri: str, labels: Labels) -> Fact:
+    quads = list(store.match(ox.NamedNode(iri), None, None))
+    source = next((q.object.value for q in quads if q.predicate.value == DCT_SOURCE), None)
+    rule = next((q.object.value for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
+    facts_only = [q for q in quads if q.graph_name == ox.NamedNode(FACTS_GRAPH) or rule]
+    hidden = {DCT_SOURCE, SEL_IRI + "illustrative", SEL_IRI + "code",
+              "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+              "http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2004/02/skos/core#inScheme"}
+    return Fact(
+        iri=iri,
+        label=_describe(iri, labels),
+        types=sorted({labels.get(q.object.value) for q in quads if q.predicate.value == RDF_TYPE}),
+        statements=[s for s in _statements(facts_only, labels) if s.property not in hidden],
+        source=source,
+        inferred_by=rule.removeprefix(RULE_IRI) if rule else None,
+    )
+
+
+#: Minted node kinds (first path segment) and the kinds of the two codes that follow it.
+_MINTED = {
+    "move": ("position", "position", " → "),
+    "requirement": ("position", "competency", " · "),
+    "gap": ("employee", "competency", " · "),
+    "held": ("employee", "competency", " · "),
+    "stale": ("employee", "competency", " · "),
+    "missing": ("employee", "competency", " · "),
+    "readiness": ("employee", "position", " · "),
+    "certification-need": ("employee", "scheme", " · "),
+}
+
+
+def _describe(iri: str, labels: Labels) -> str:
+    """Name a node: for nodes minted from keys, the labels of the things in its IRI."""
+    parts = iri.removeprefix(DATA_IRI).split("/") if iri.startswith(DATA_IRI) else []
+    if len(parts) >= 3 and parts[0] in _MINTED:
+        first, second, joiner = _MINTED[parts[0]]
+        text = labels.get(f"{DATA_IRI}{first}/{parts[1]}") + joiner + labels.get(f"{DATA_IRI}{second}/{parts[2]}")
+        if len(parts) >= 5:  # a part of a move: move/FROM/TO/increase/COMPETENCY
+            text += " · " + labels.get(f"{DATA_IRI}competency/{parts[4]}")
+        return text
+    return labels.get(iri)
+
+
+def render(e: Explanation, lang: str = "en") -> str:
+    """Write an explanation as indented text."""
+    words = {
+        "en": ("concluded by rule", "source", "premises", "parts", "asserted fact"),
+        "id": ("disimpulkan oleh aturan", "sumber", "premis", "bagian", "fakta yang dinyatakan"),
+    }[lang]
+    lines = [f"{e.label}  [{', '.join(e.types)}]", f"  <{e.iri}>"]
+    lines += _render_body(e, words, indent="  ")
+    return "\n".join(lines) + "\n"
+
+
+def _render_body(e: Explanation, words: tuple[str, ...], indent: str) -> list[str]:
+    lines = []
+    if e.rule:
+        lines.append(f"{indent}{words[0]} {e.rule}: {e.rule_title}")
+        if e.rule_source:
+            lines.append(f"{indent}  {words[1]}: {e.rule_source}")
+    else:
+        lines.append(f"{indent}{words[4]}")
+    for s in e.statements:
+        lines.append(f"{indent}{s.property_label}: {s.value_label}")
+    if e.premises:
+        lines.append(f"{indent}{words[2]}:")
+        for p in e.premises:
+            head = f"{indent}  - {p.label} [{', '.join(p.types)}]"
+            lines.append(head + (f" ({words[0]} {p.inferred_by})" if p.inferred_by else ""))
+            for s in p.statements:
+                lines.append(f"{indent}      {s.property_label}: {s.value_label}")
+            if p.source:
+                lines.append(f"{indent}      {words[1]}: {p.source}")
+    if e.parts:
+        lines.append(f"{indent}{words[3]}:")
+        for part in e.parts:
+            lines.append(f"{indent}  * {part.label} [{', '.join(part.types)}]")
+            lines += _render_body(part, words, indent + "    ")
+    return lines

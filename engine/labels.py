@@ -1,0 +1,67 @@
+"""Labels in the reader's language, for messages, tables and reports.
+
+>>> import selaras
+>>> org = selaras.open(example=True)
+>>> labels = Labels(org.store, "id")
+>>> labels.get("https://w3id.org/selaras/id/competency/INT")
+'Integritas'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from selaras.engine.store import Store
+
+_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sel: <https://w3id.org/selaras/ontology#>
+SELECT ?s ?label ?code WHERE {
+  { ?s skos:prefLabel ?label } UNION { ?s rdfs:label ?label } UNION { ?s sel:code ?code }
+}
+"""
+
+
+class Labels:
+    """All labels of a store, loaded once, looked up by IRI in one language.
+
+    The choice for a thing is its label in ``lang``, else in English, else without a language
+    tag, else its ``sel:code``, else the last part of its IRI. A position's label carries its
+    grade, since one title can name positions at several grades.
+    """
+
+    def __init__(self, store: Store, lang: str = "en") -> None:
+        self.lang = lang
+        self._by_iri: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in store.query(_QUERY).rows:
+            if row["code"] is not None:
+                self._by_iri[row["s"].value].setdefault("code", row["code"].value)
+            else:
+                lit = row["label"]
+                self._by_iri[row["s"].value].setdefault(lit.language or "", lit.value)
+
+        # one title can name positions at several grades: say the grade, "Manager Sertifikasi (A2)"
+        grades = store.query(
+            "SELECT ?p ?g WHERE { ?p a <https://w3id.org/selaras/ontology#Position> ; "
+            "<https://w3id.org/selaras/ontology#grade> ?grade . "
+            "?grade <https://w3id.org/selaras/ontology#code> ?g }")
+        for row in grades.rows:
+            labels = self._by_iri[row["p"].value]
+            for lang in [k for k in labels if k != "code"]:
+                labels[lang] = f"{labels[lang]} ({row['g'].value})"
+
+    def get(self, iri: str) -> str:
+        """Return the best label of a thing for this language."""
+        labels = self._by_iri.get(iri, {})
+        for lang in (self.lang, "en", "", "code"):
+            if lang in labels:
+                return labels[lang]
+        return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def __call__(self, iri: str) -> str:
+        return self.get(iri)
+
+    def code(self, iri: str) -> str | None:
+        """Return a thing's ``sel:code``, if it has one."""
+        return self._by_iri.get(iri, {}).get("code")

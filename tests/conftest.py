@@ -1,0 +1,41 @@
+"""Shared fixtures: the bundled organisation and the mini fixture, inferred once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import selaras
+from selaras.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def example() -> selaras.Selaras:
+    """The bundled example organisation, in memory, with every rule's conclusions. Read only."""
+    org = selaras.open(example=True)
+    org.ensure_inferred()
+    return org
+
+
+@pytest.fixture(scope="session")
+def mini() -> selaras.Selaras:
+    """The hand-checked mini organisation (tests/data/mini), inferred. Read only."""
+    org = selaras.open()
+    org.import_paths([DATA / "mini"])
+    org.ensure_inferred()
+    return org
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI in-process: ``cli("stats", "--format", "json")`` returns click's Result."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run

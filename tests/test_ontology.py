@@ -1,0 +1,87 @@
+"""The ontology is a public contract: every sel: term is defined, labelled (en, id), commented."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS
+
+from selaras.engine import validation
+from selaras.ontology import ONTOLOGY_DIR, SHAPES_FILE
+from selaras.ontology.namespace import SEL, SEL_IRI
+
+from .conftest import DATA
+
+ONTOLOGY = rdflib.Graph().parse(ONTOLOGY_DIR / "selaras.ttl")
+POLICY = rdflib.Graph().parse(ONTOLOGY_DIR / "policy.ttl")
+TERMS = sorted(t for t in typing.get_type_hints(SEL) if not t.startswith("_"))
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_every_term_is_defined_labelled_and_commented(term: str) -> None:
+    iri = rdflib.URIRef(SEL_IRI + term)
+    assert (iri, RDF.type, None) in ONTOLOGY, f"sel:{term} has no rdf:type"
+    langs = {lit.language for lit in ONTOLOGY.objects(iri, RDFS.label)}
+    assert {"en", "id"} <= langs, f"sel:{term} lacks an English or Indonesian label"
+    assert any(lit.language == "en" for lit in ONTOLOGY.objects(iri, RDFS.comment)), f"sel:{term} has no comment"
+
+
+def test_no_undeclared_sel_terms_in_the_ontology() -> None:
+    used = {str(t) for triple in ONTOLOGY for t in triple if str(t).startswith(SEL_IRI) and str(t) != SEL_IRI}
+    assert used - {SEL_IRI + t for t in TERMS} == set()
+
+
+def test_misspelt_term_fails_at_import_time() -> None:
+    with pytest.raises(AttributeError):
+        SEL.Competence  # noqa: B018
+
+
+def test_competency_groups_are_pairwise_disjoint() -> None:
+    groups = [SEL.CoreCompetency, SEL.LeadershipCompetency, SEL.BehavioralCompetency, SEL.TechnicalCompetency]
+    lists = [ONTOLOGY.value(d, OWL.members) for d in ONTOLOGY.subjects(RDF.type, OWL.AllDisjointClasses)]
+    members = [set(rdflib.collection.Collection(ONTOLOGY, lst)) for lst in lists]
+    assert any(set(groups) <= m for m in members)
+
+
+def test_policy_has_six_recommendations_and_eight_principles() -> None:
+    recommendations = set(POLICY.subjects(RDF.type, SEL.Recommendation))
+    principles = set(POLICY.subjects(RDF.type, SEL.GovernancePrinciple))
+    assert len(recommendations) == 6 and len(principles) == 8
+    for node in recommendations | principles:
+        assert {lit.language for lit in POLICY.objects(node, RDFS.label)} >= {"en", "id"}
+
+
+def test_shapes_parse() -> None:
+    shapes = rdflib.Graph().parse(SHAPES_FILE)
+    assert len(set(shapes.subjects(RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#NodeShape")))) >= 10
+
+
+def test_hermit_finds_the_bundled_organisation_consistent_and_classifies_it(example) -> None:
+    report = validation.owl_reasoning(example.store)
+    assert report.consistent
+    managerial = {iri.rsplit("/", 1)[-1] for iri in report.classified["ManagerialPosition"]}
+    specialist = {iri.rsplit("/", 1)[-1] for iri in report.classified["SpecialistPosition"]}
+    assert {"kepala-lsp", "manager-sertifikasi-a2"} <= managerial
+    assert "staf-sertifikasi-c8" in specialist and not managerial & specialist
+    assert len(report.classified["SoftCompetency"]) == 19
+    assert len(report.classified["HardCompetency"]) == 67
+
+
+def test_check_names_the_competency_on_an_inconsistent_fixture(cli, tmp_path) -> None:
+    store = str(tmp_path / "store")
+    assert cli("--store", store, "init", "--example").exit_code == 0
+    assert cli("--store", store, "import", str(DATA / "inconsistent" / "int-is-technical.ttl")).exit_code == 0
+    result = cli("--store", store, "check")
+    assert result.exit_code == 1
+    assert "INCONSISTENT" in result.output
+    assert "Integrity <https://w3id.org/selaras/id/competency/INT> is typed both" in result.output
+
+
+def test_check_passes_on_the_bundled_organisation(cli, tmp_path) -> None:
+    store = str(tmp_path / "store")
+    assert cli("--store", store, "init", "--example").exit_code == 0
+    result = cli("--store", store, "check")
+    assert result.exit_code == 0, result.output
+    assert "SHACL: 0 error(s)" in result.output and "OWL (HermiT): consistent" in result.output
