@@ -133,6 +133,22 @@ def import_(state: State, paths: tuple[Path, ...], replace: bool) -> None:
 
 
 @main.command()
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@command_errors
+def template(output: Path) -> None:
+    """Write an empty XLSX import workbook: one sheet per table, and a README sheet of columns.
+
+    \b
+    Example:
+      selaras template my-organisation.xlsx
+    """
+    from selaras.engine.tabular import write_template
+
+    write_template(str(output))
+    click.echo(f"wrote {output}")
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml"]),
               default="trig", show_default=True, help="RDF format (nq and trig keep the named graphs).")
 @click.option("--graph", type=click.Choice(["all", "facts", "ontology", "inferred"]), default="all",
@@ -293,7 +309,7 @@ def rules_show(rule_id: str) -> None:
     click.echo(rule.text, nl=False)
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("thing", nargs=-1, required=True)
 @output_options(("text", "json"), default="text")
 @click.pass_obj
@@ -366,6 +382,50 @@ def check(state: State, owl: bool, fmt: str, lang: str) -> None:
 
 
 @main.command()
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True)
+@command_errors
+def demo(lang: str) -> None:
+    """Run the main job on the bundled example organisation: inference, then the findings.
+
+    Works in memory; touches no store.
+
+    \b
+    Example:
+      selaras demo
+    """
+    from selaras.engine import validation
+    from selaras.engine.labels import Labels
+
+    org = Selaras.open(example=True)
+    s = org.stats()
+    click.echo(f"Lembaga XY (bundled example): {sum(s.competencies_by_group.values())} competencies "
+               f"({'/'.join(str(v) for v in s.competencies_by_group.values())}), "
+               f"{sum(s.levels_by_scale.values())} levels, {len(s.schemes)} schemes for {s.headcount} people, "
+               f"{s.classes.get('Position', 0)} positions, {s.classes.get('Employee', 0)} employees")
+    report = org.infer()
+    owl = validation.classify(org.store)
+    click.echo(f"inference: {report.triples} triples from {len(report.runs)} rules in {report.seconds:.1f} s; "
+               f"HermiT: {len(owl.classified['ManagerialPosition'])} managerial and "
+               f"{len(owl.classified['SpecialistPosition'])} specialist positions")
+    labels = Labels(org.store, lang)
+    rows = [(r["type"].value.rsplit("#", 1)[-1], r["n"].value) for r in org.query(
+        "PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?type (COUNT(?x) AS ?n) WHERE { "
+        "VALUES ?type { sel:CompetencyGap sel:CareerMove sel:Readiness sel:UnalignedCompetency sel:ModelAnomaly "
+        "sel:StaleAssessment sel:MissingAssessment sel:CertificationNeed } ?x a ?type } GROUP BY ?type "
+        "ORDER BY ?type").rows]
+    click.echo(render_records("Conclusions", ["class", "count"], rows, "table"), nl=False)
+    top = org.query(
+        "PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?c ?level ?people ?positions WHERE { "
+        "?u a sel:UnalignedCompetency ; sel:lacks sel:NoCertificationScheme ; sel:competency ?c ; "
+        "sel:requiredLevel ?level ; sel:peopleAffected ?people ; sel:positionsAffected ?positions } "
+        "ORDER BY DESC(?people) DESC(?positions) LIMIT 5").rows
+    click.echo(render_records("Technical competencies no scheme certifies, most people first",
+                              ["competency", "level", "people", "positions"],
+                              [(labels(r["c"].value), r["level"].value, r["people"].value, r["positions"].value)
+                               for r in top], "table"), nl=False)
+
+
+@main.command()
 @click.argument("name_or_sparql", required=False)
 @click.option("-f", "--file", "file", type=click.File("r", encoding="utf-8"),
               help="Read the SPARQL from a file ('-' for stdin).")
@@ -411,6 +471,269 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
                 given["lang"] = lang
             result = org.store.query(named.text, bindings=named.bindings(given))
     click.echo(render_result(result, fmt), nl=False)
+
+
+# --- career paths (issue 6) -------------------------------------------------------------------
+@main.group()
+def career() -> None:
+    """Explore career paths over the inferred career moves: paths, next moves, talent pools,
+    development plans and the career map.
+
+    Positions are named by code or by title, employees by id or by name (case-insensitive); a
+    misspelt name gets a list of close matches. Ranking: see `selaras career next --help`.
+
+    \b
+    Example:
+      selaras career paths staf-sertifikasi-c8 kepala-lsp
+      selaras career next --employee E0038
+    """
+
+
+def ranking_options(func: F) -> F:
+    """Add --weight KEY=VALUE (repeatable) and --no-importance, the settings of the ranking score."""
+    func = click.option("--no-importance", is_flag=True,
+                        help="Ignore sel:importance (weight every competency alike).")(func)
+    func = click.option("--weight", "weights", multiple=True, metavar="KEY=VALUE",
+                        help="A ranking weight: similarity, increase, new, grade, track_change, readiness, "
+                             "step_cost (repeatable).")(func)
+    return func
+
+
+def _ranking(weights: tuple[str, ...], no_importance: bool) -> Any:
+    from selaras.engine.career import RankingOptions
+
+    known = {f for f in RankingOptions.__dataclass_fields__ if f != "use_importance"}
+    values: dict[str, Any] = {"use_importance": not no_importance}
+    for w in weights:
+        key, sep, value = w.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in known:
+            raise click.BadParameter(f"{w!r} is not KEY=VALUE with KEY one of {', '.join(sorted(known))}",
+                                     param_hint="--weight")
+        try:
+            values[key] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a number", param_hint="--weight") from None
+    return RankingOptions(**values)
+
+
+TRACK_OPTION = click.option("--track", type=click.Choice(["managerial", "specialist"]),
+                            help="Keep to moves onto positions of this track.")
+
+
+@career.command("paths")
+@click.argument("source")
+@click.argument("target")
+@click.option("--k", type=click.IntRange(1), default=3, show_default=True, help="How many paths at most.")
+@TRACK_OPTION
+@click.option("--max-increase", type=click.IntRange(0), default=None,
+              help="Leave out moves that raise any competency by more than this many levels.")
+@ranking_options
+@output_options(("table", "json", "md"))
+@click.pass_obj
+@command_errors
+def career_paths(state: State, source: str, target: str, k: int, track: str | None, max_increase: int | None,
+                 weights: tuple[str, ...], no_importance: bool, fmt: str, lang: str) -> None:
+    """The k best career paths from SOURCE to TARGET, each step with what it demands.
+
+    Paths are ranked by effort: 1 per move plus the normalised level increases and new
+    competencies the moves demand. Exit 1 when no path exists (the output says why: grade,
+    family, track or competency).
+
+    \b
+    Example:
+      selaras career paths staf-sertifikasi-c8 kepala-lsp
+      selaras career paths "Verifikator Penjaminan Manfaat Rujukan" deputi-penjaminan-manfaat --track specialist
+    """
+    from selaras.engine import career, careerview
+
+    with state.open() as org:
+        cg = career.career_graph(org)
+        a, b = career.resolve_position(cg, source), career.resolve_position(cg, target)
+        try:
+            paths = career.best_paths(cg, a, b, k, track=track, max_increase=max_increase,
+                                      options=_ranking(weights, no_importance))
+        except career.NoPathError:
+            reasons = career.explain_no_path(cg, a, b, track=track, max_increase=max_increase, lang=lang)
+            click.echo(careerview.render_no_path(cg, a, b, reasons, fmt, lang), nl=False)
+            sys.exit(1)
+        click.echo(careerview.render_paths(cg, a, b, paths, fmt, lang), nl=False)
+
+
+@career.command("next")
+@click.argument("position", required=False)
+@click.option("--employee", "employee_name", metavar="ID", help="Rank the moves open to this employee instead.")
+@TRACK_OPTION
+@click.option("--limit", type=click.IntRange(0), default=10, show_default=True, help="Show this many (0: all).")
+@ranking_options
+@output_options(("table", "json", "md"))
+@click.pass_obj
+@command_errors
+def career_next(state: State, position: str | None, employee_name: str | None, track: str | None, limit: int,
+                weights: tuple[str, ...], no_importance: bool, fmt: str, lang: str) -> None:
+    """The moves open from POSITION (or to an employee), ranked best first.
+
+    \b
+    score = similarity·S − increase·I − new·N − grade·G − track_change·T  (+ readiness·R)
+      S  cosine similarity of the two positions' normalised requirement profiles
+      I  normalised level increases, N  normalised new competencies (shares of the target profile)
+      G  grade steps / span of the grade ladder,  T  1 when the move changes track
+      R  the employee's readiness for the target (with --employee; I and N then use held levels)
+    Levels are normalised by each competency's scale, competencies weighted by importance when
+    the data has it. Defaults: similarity 1, increase 1, new 1, grade 0.5, track_change 0.1,
+    readiness 1.
+
+    \b
+    Example:
+      selaras career next verifikator-pmr
+      selaras career next --employee E0038 --format json
+      selaras career next verifikator-pmr --weight grade=0 --weight similarity=2
+    """
+    from selaras.engine import career, careerview
+
+    if (position is None) == (employee_name is None):
+        raise click.UsageError("give a POSITION or --employee ID (one of them)")
+    options = _ranking(weights, no_importance)
+    with state.open() as org:
+        cg = career.career_graph(org)
+        if employee_name is not None:
+            emp = career.resolve_employee(cg, employee_name)
+            moves = career.next_moves_for_employee(cg, emp, options, track=track, limit=limit or None)
+            click.echo(careerview.render_next(cg, str(emp.position), moves, options, fmt, lang, emp), nl=False)
+        else:
+            code = career.resolve_position(cg, str(position))
+            moves = career.next_moves(cg, code, options, track=track, limit=limit or None)
+            click.echo(careerview.render_next(cg, code, moves, options, fmt, lang), nl=False)
+
+
+@career.command("pool")
+@click.argument("position")
+@click.option("--min-readiness", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Leave out employees below this readiness (0–1).")
+@click.option("--include-holders", is_flag=True, help="Also list the employees who hold the position.")
+@click.option("--limit", type=click.IntRange(0), default=20, show_default=True, help="Show this many (0: all).")
+@output_options(("table", "json", "md"))
+@click.pass_obj
+@command_errors
+def career_pool(state: State, position: str, min_readiness: float, include_holders: bool, limit: int,
+                fmt: str, lang: str) -> None:
+    """The talent pool of POSITION: employees ranked by readiness, with their remaining gaps.
+
+    Readiness is the rule `readiness`'s formula, computed for every employee from their held
+    levels: the mean over the position's requirements of (held − scale min) / (required −
+    scale min), capped at 1, 0 when not assessed.
+
+    \b
+    Example:
+      selaras career pool verifikator-senior --min-readiness 0.8
+    """
+    from selaras.engine import career, careerview
+
+    with state.open() as org:
+        cg = career.career_graph(org)
+        code = career.resolve_position(cg, position)
+        pool = career.talent_pool(cg, code, min_readiness=min_readiness, include_holders=include_holders,
+                                  limit=limit or None)
+        click.echo(careerview.render_pool(cg, code, pool, min_readiness, fmt, lang), nl=False)
+
+
+@career.command("plan")
+@click.option("--employee", "employee_name", required=True, metavar="ID", help="The employee (id or name).")
+@click.option("--target", required=True, metavar="POSITION", help="The position to plan for (code or title).")
+@click.option("--assume", multiple=True, metavar="PROGRAMME",
+              help="Take these programmes as completed (repeatable, or comma-separated).")
+@output_options(("table", "json", "md"))
+@click.pass_obj
+@command_errors
+def career_plan(state: State, employee_name: str, target: str, assume: tuple[str, ...], fmt: str, lang: str) -> None:
+    """A development plan: for each step of the best path, the gaps, a small set of training
+    programmes that closes them (level-aware) and the schemes that would certify them.
+
+    --assume answers "what if they complete these programmes?": their levels count as held.
+
+    \b
+    Example:
+      selaras career plan --employee E0038 --target verifikator-ahli
+      selaras career plan --employee E0038 --target verifikator-ahli --assume pel-verifikasi-klaim-rujukan
+    """
+    from selaras.engine import career, careerview
+
+    with state.open() as org:
+        cg = career.career_graph(org)
+        emp = career.resolve_employee(cg, employee_name)
+        code = career.resolve_position(cg, target)
+        programs = [career.resolve_program(cg, p.strip()) for a in assume for p in a.split(",") if p.strip()]
+        plan = career.development_plan(cg, emp, code, assume=programs)
+        click.echo(careerview.render_plan(cg, plan, emp, fmt, lang), nl=False)
+
+
+@career.command("map")
+@click.option("--family", help="Draw one job family (code or label).")
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "html", "svg"]), default="dot",
+              show_default=True, help="DOT and Mermaid text, or an SVG / self-contained HTML picture.")
+@click.option("--all-moves", is_flag=True, help="Also draw skip-level moves (A→C when A→B→C exists).")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of labels.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.pass_obj
+@command_errors
+def career_map(state: State, family: str | None, fmt: str, all_moves: bool, lang: str, output: Path | None) -> None:
+    """The career map: positions by family (columns) and grade (rows), moves with their demands.
+
+    The HTML page is one self-contained file (no network): click a move to see what it
+    demands, a position to see its requirements.
+
+    \b
+    Example:
+      selaras career map --family sertifikasi --format mermaid
+      selaras career map --format html -o career.html
+      selaras career map --format dot | dot -Tpng > career.png
+    """
+    from selaras.engine import career, careermap
+
+    with state.open() as org:
+        cg = career.career_graph(org)
+        text = careermap.render_map(cg, fmt, family=family, all_moves=all_moves, lang=lang)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({len(text)} characters)", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@career.command("import-framework")
+@click.argument("requirements", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("positions", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace all existing facts instead of adding to them.")
+@click.option("--min-importance", type=float, default=None,
+              help="Leave out requirements whose importance is below this.")
+@output_options(("table", "json", "md"))
+@click.pass_obj
+@command_errors
+def career_import_framework(state: State, requirements: Path, positions: Path, replace: bool,
+                            min_importance: float | None, fmt: str, lang: str) -> None:
+    """Import another framework from a long CSV (position, competency, level[, importance]) and a
+    positions CSV (position, label, family, grade[, track]); any scale; all or nothing.
+
+    \b
+    Example:
+      selaras --store ./onet career import-framework requirements.csv positions.csv
+    """
+    from selaras.engine import framework
+
+    with state.open(write=True, create=True) as org:
+        report = framework.import_framework(org.store, requirements, positions, replace=replace,
+                                            min_importance=min_importance)
+    rows = [("positions", report.positions), ("requirements", report.requirements),
+            ("competencies (new)", report.competencies_new), ("competencies (already known)", report.competencies_known),
+            ("scale", f"{report.scale} ({report.low}–{report.high})"), ("grades", ", ".join(report.grades)),
+            ("families", report.families), ("levels rounded", report.rounded),
+            ("rows left out (--min-importance)", report.skipped)]
+    if fmt == "json":
+        click.echo(json.dumps({k: v for k, v in vars(report).items() if k != "imported"}, indent=2,
+                              ensure_ascii=False))
+        return
+    click.echo(render_records("Framework imported", ["what", "value"], rows, fmt), nl=False)
 
 
 def _looks_like_sparql(text: str) -> bool:

@@ -81,15 +81,24 @@ class Selaras:
 
     # --- writing ------------------------------------------------------------------
     def load_ontology(self) -> None:
-        """Load the ontology and policy vocabulary into the ontology graph (replacing it)."""
+        """Load the ontology and policy vocabulary into the ontology graph, when they changed.
+
+        The graph is tagged with a digest of the Turtle files, so opening a store writes
+        nothing unless the installed Selaras brings a different ontology.
+        """
+        import hashlib
+
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
-        quads = []
+        digest = hashlib.sha256(b"".join(f.read_bytes() for f in ONTOLOGY_FILES)).hexdigest()
+        tag = ox.Quad(graph, importer.VERSION_INFO, ox.Literal(digest), importer.META)
+        old_tags = list(self.store.match(graph, importer.VERSION_INFO, None, importer.META))
+        if old_tags == [tag]:
+            return
+        quads = [tag]
         for f in ONTOLOGY_FILES:
             quads += [ox.Quad(q.subject, q.predicate, q.object, graph)
                       for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
-        current = set(self.store.quads(ONTOLOGY_GRAPH))
-        if current != set(quads):
-            self.store.replace_graph(ONTOLOGY_GRAPH, quads)
+        self.store.replace(list(self.store.quads(ONTOLOGY_GRAPH)) + old_tags, quads)
 
     def import_paths(self, paths: Sequence[str | Path], *, replace: bool = False) -> importer.ImportReport:
         """Import files and folders (see the README's import format); all or nothing."""

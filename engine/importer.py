@@ -222,10 +222,6 @@ def _take_records(where: str, table: Table, records: list[tuple[int, list[str]]]
         batch.problems.append(Problem(where, header_line, None, "a column name appears twice",
                                       "keep one column of each name"))
         return
-    if len(records) == 1:
-        batch.problems.append(Problem(where, None, None, "the file has a header but no rows",
-                                      "add data rows or leave the file out"))
-        return
     for line, record in records[1:]:
         if not any(v.strip() for v in record):
             continue
@@ -493,7 +489,9 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
         InputError: any problem in any source; nothing was written.
     """
     batch = read_sources(paths)
-    if batch.problems:
+    # a file that could not be read at all would make every reference to it look unknown:
+    # report such problems alone; row-level problems are reported with the validation's
+    if any(p.row is None or p.row == 1 for p in batch.problems):
         raise InputError(batch.problems)
     check_store = store
     if replace:

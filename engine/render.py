@@ -48,14 +48,15 @@ def short(term: object) -> str:
 
 def records_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Draw rows as a terminal table and return the text."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold")
     for c in columns:
         table.add_column(c, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     buf = io.StringIO()
     Console(file=buf, width=160, force_terminal=False, color_system=None).print(table)
-    return "\n".join(line.rstrip() for line in buf.getvalue().strip("\n").splitlines()) + "\n"
+    lines = [line.rstrip() for line in buf.getvalue().strip("\n").splitlines()]
+    return "\n".join(([title] if title else []) + lines) + "\n"
 
 
 def records_markdown(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

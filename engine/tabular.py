@@ -501,3 +501,36 @@ def parse_cell(column: Column, raw: str) -> tuple[object | None, str | None]:
             return None, f"{text!r} is not allowed — use one of: {', '.join(column.choices)}"
         return text, None
     return text, None
+
+
+def write_template(path: str, rows: Mapping[str, list[list[object]]] | None = None) -> None:
+    """Write an XLSX workbook with one sheet per table (header row) and a README sheet.
+
+    Args:
+        path: the ``.xlsx`` file to write.
+        rows: optional data rows per file name (``"positions.csv": [[…], …]``), in column order.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    about = wb.active
+    about.title = "README"
+    about.append(["sheet", "column", "required", "type", "meaning"])
+    for cell in about[1]:
+        cell.font = Font(bold=True)
+    for table in TABLES:
+        about.append([table.sheet, "", "", "", table.help])
+        for c in table.columns:
+            kind = c.kind if c.kind != "ref" else f"code of a {c.ref}"
+            if c.kind == "choice":
+                kind = "one of: " + ", ".join(c.choices)
+            about.append(["", c.name, "yes" if c.required else "", kind, c.help])
+    for table in TABLES:
+        ws = wb.create_sheet(table.sheet)
+        ws.append([c.name for c in table.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in (rows or {}).get(table.file, []):
+            ws.append(row)
+    wb.save(path)

@@ -22,6 +22,15 @@ def example() -> selaras.Selaras:
 
 
 @pytest.fixture(scope="session")
+def example_store(tmp_path_factory) -> str:
+    """A store directory holding the bundled organisation, inferred; for CLI tests. Read only."""
+    path = tmp_path_factory.mktemp("example") / "store"
+    with selaras.open(path, example=True) as org:
+        org.infer()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
 def mini() -> selaras.Selaras:
     """The hand-checked mini organisation (tests/data/mini), inferred. Read only."""
     org = selaras.open()

@@ -1,0 +1,1068 @@
+"""Explore career paths: a networkx graph over the inferred career moves, and what it answers.
+
+The graph (:class:`CareerGraph`, built by :func:`career_graph`) has one node per position
+(keyed by its code) and one edge per ``sel:CareerMove`` that the rule ``career-move``
+inferred. An edge carries the move's type, grade steps, target track, whether it changes
+track, the inferred ``sel:totalIncrease`` / ``sel:newCompetencyCount``, and the demands of the
+move worked out from the two positions' requirement profiles (the same comparison as the
+rules ``level-increase`` and ``new-competency``). The graph is built once per store state and
+cached, keyed by :func:`selaras.engine.inference.state_tag` (the facts version plus the
+settings): any import or change of settings makes the next call rebuild it.
+
+Preconditions: every competency has a scale whose bounds the rule ``scale-bounds`` inferred
+(``sel:minRank`` / ``sel:maxRank``); levels are integers on that scale; grades have ranks.
+Scales may start anywhere and have any number of levels (1–5, 0–7 …): every measure below is
+normalised by the competency's own scale, so nothing depends on one organisation's scale,
+names or size.
+
+Normalised levels. For a competency ``c`` on a scale ``lo_c … hi_c`` a level ``r`` sits at::
+
+    x_c(r) = (r − lo_c + 1) / (hi_c − lo_c + 1)        in (0, 1];  x = 0 when not required
+
+(for an employee: when not assessed). Weights ``w_c`` are the target profile's
+``sel:importance`` values divided by their mean (a requirement without importance takes the
+mean), so ``w_c = 1`` everywhere when the data has no importance or
+``RankingOptions.use_importance`` is off. For a move from profile ``a`` (the current
+position's requirements, or an employee's held levels) to the target profile ``b``::
+
+    W          = Σ_{c∈b} w_c
+    increase I = Σ_{c∈b, c∈a} w_c · max(0, x_b(c) − x_a(c)) / W      share of the target to climb
+    new      N = Σ_{c∈b, c∉a} w_c · x_b(c) / W                         share of the target that is new
+    similarity S = cos(u_A, u_B),  u_P[c] = w^P_c · x_P(c)              profile overlap of the positions
+    grade    G = |grade steps| / (highest − lowest grade rank)
+    track    T = 1 if the move changes track, else 0
+    readiness R = mean over b of credit(c)  (employees only; the rule ``readiness``):
+                 credit = 0 not assessed; 1 if held ≥ required or required ≤ lo;
+                 0 if held ≤ lo; else (held − lo) / (required − lo)
+
+    score = similarity·S − increase·I − new·N − grade·G − track_change·T  (+ readiness·R)
+
+with the weights of :class:`RankingOptions`. Higher is better: a near move (similar profile,
+little to climb, few new competencies, a small grade step on the same track) ranks first; for
+an employee, ``I`` and ``N`` are measured from their held levels, and readiness counts.
+
+Paths. :func:`best_paths` returns the k best simple paths (Yen's algorithm,
+:func:`networkx.shortest_simple_paths`) by the edge weight::
+
+    effort(A→B) = step_cost + W_B · (increase·I + new·N)
+
+that is one unit per move plus the weighted sum of normalised level increases and new
+competencies that the move demands (importance-weighted when the data has it). Among routes
+of equal demand the one with fewer moves wins.
+
+Names. Positions, employees and programmes are named by code or by label, case-insensitive;
+a miss raises :class:`~selaras.engine.errors.NotFoundError` listing close matches.
+
+>>> import selaras
+>>> org = selaras.open(example=True)
+>>> cg = career_graph(org)
+>>> [step.target for step in best_paths(cg, "manager-sertifikasi-a2", "kepala-lsp")[0].steps]
+['kepala-lsp']
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import weakref
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from selaras.engine import inference
+from selaras.engine.errors import InputError, NotFoundError, SelarasError
+from selaras.engine.labels import Labels
+from selaras.engine.store import Store
+from selaras.ontology.namespace import DATA_IRI, SEL_IRI
+
+PREFIX = f"PREFIX sel: <{SEL_IRI}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+TRACKS = {SEL_IRI + "ManagerialTrack": "managerial", SEL_IRI + "SpecialistTrack": "specialist"}
+MOVE_TYPES = ("Promotion", "LateralMove", "CrossFamilyPromotion")
+
+_POSITIONS = PREFIX + """
+SELECT ?p ?code ?gcode ?rank ?fcode ?track WHERE {
+  ?p a sel:Position ; sel:code ?code .
+  OPTIONAL { ?p sel:grade ?g . ?g sel:code ?gcode . OPTIONAL { ?g sel:rank ?rank } }
+  OPTIONAL { ?p sel:jobFamily ?f . ?f sel:code ?fcode }
+  OPTIONAL { ?p sel:track ?track }
+}"""
+_REQUIREMENTS = PREFIX + """
+SELECT ?p ?c ?level ?importance WHERE {
+  ?r a sel:Requirement ; sel:position ?p ; sel:competency ?c ; sel:requiredLevel ?level .
+  OPTIONAL { ?r sel:importance ?importance }
+}"""
+_COMPETENCIES = PREFIX + """
+SELECT ?c ?code (MIN(?min) AS ?low) (MAX(?max) AS ?high) WHERE {
+  ?c a ?class ; sel:code ?code ; sel:scale ?s .
+  ?class rdfs:subClassOf* sel:Competency .
+  ?s a sel:ProficiencyScale .
+  OPTIONAL { ?s sel:minRank ?min ; sel:maxRank ?max }
+} GROUP BY ?c ?code"""
+_MOVES = PREFIX + """
+SELECT ?move ?from ?to ?type ?steps ?changes ?total ?newCount WHERE {
+  ?move a sel:CareerMove ; sel:fromPosition ?from ; sel:toPosition ?to ; sel:moveType ?type ;
+        sel:gradeSteps ?steps .
+  OPTIONAL { ?move sel:changesTrack ?changes }
+  OPTIONAL { ?move sel:totalIncrease ?total }
+  OPTIONAL { ?move sel:newCompetencyCount ?newCount }
+}"""
+_EMPLOYEES = PREFIX + """
+SELECT ?e ?code ?name ?p WHERE {
+  ?e a sel:Employee ; sel:code ?code .
+  OPTIONAL { ?e rdfs:label ?name }
+  OPTIONAL { ?e sel:holdsPosition ?p }
+}"""
+_HELD = PREFIX + """
+SELECT ?e ?c ?level WHERE {
+  ?h a sel:HeldCompetency ; sel:employee ?e ; sel:competency ?c ; sel:heldLevel ?level .
+}"""
+_READINESS = PREFIX + """
+SELECT ?e ?p ?score WHERE { ?r a sel:Readiness ; sel:employee ?e ; sel:position ?p ; sel:readiness ?score . }"""
+_PROGRAMS = PREFIX + """
+SELECT ?prog ?code ?hours ?c ?level WHERE {
+  ?prog a sel:TrainingProgram ; sel:code ?code .
+  OPTIONAL { ?prog sel:hours ?hours }
+  OPTIONAL { ?prog sel:develops ?d . ?d sel:competency ?c ; sel:level ?level }
+}"""
+_SCHEMES = PREFIX + """
+SELECT ?s ?code ?c ?level WHERE {
+  ?s a sel:CertificationScheme ; sel:code ?code .
+  OPTIONAL { ?s sel:certifies ?d . ?d sel:competency ?c ; sel:level ?level }
+}"""
+
+
+class NoPathError(SelarasError):
+    """No career path leads from one position to another; ``reasons`` say what blocks it."""
+
+    def __init__(self, source: str, target: str, reasons: list[str]) -> None:
+        self.source, self.target, self.reasons = source, target, reasons
+        super().__init__(f"no career path from {source} to {target}: " + "; ".join(reasons))
+
+
+# --- options ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RankingOptions:
+    """Weights of the ranking score and of the path effort (see the module docstring).
+
+    >>> RankingOptions().similarity
+    1.0
+    >>> RankingOptions(grade=0).grade
+    0
+    """
+
+    #: weight of profile similarity S (cosine of the two positions' normalised profiles)
+    similarity: float = 1.0
+    #: weight of the normalised level increase I
+    increase: float = 1.0
+    #: weight of the normalised new competencies N
+    new: float = 1.0
+    #: weight of the grade distance G (grade steps over the span of the grade ladder)
+    grade: float = 0.5
+    #: penalty T for a move onto the other track
+    track_change: float = 0.1
+    #: weight of the employee's readiness R for the target (employee ranking only)
+    readiness: float = 1.0
+    #: cost of one move in the path effort
+    step_cost: float = 1.0
+    #: weight competencies by ``sel:importance`` where the data has it
+    use_importance: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("similarity", "increase", "new", "grade", "track_change", "readiness", "step_cost"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or value < 0 or math.isnan(value):
+                raise InputError(f"ranking weight {name}={value!r} must be a number ≥ 0 — "
+                                 f"give a non-negative weight, e.g. {name}=1")
+
+
+# --- the graph's parts ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Competency:
+    """A competency with the bounds of its scale.
+
+    >>> c = Competency("INT", "https://w3id.org/selaras/id/competency/INT", 1, 5)
+    >>> c.x(1), c.x(5), c.x(None)
+    (0.2, 1.0, 0.0)
+    """
+
+    code: str
+    iri: str
+    low: int
+    high: int
+
+    @property
+    def levels(self) -> int:
+        """The number of levels on the scale."""
+        return max(1, self.high - self.low + 1)
+
+    def x(self, level: int | None) -> float:
+        """Return a level's normalised position on the scale (0 for none)."""
+        if level is None:
+            return 0.0
+        return (level - self.low + 1) / self.levels
+
+
+@dataclass
+class Position:
+    """A position: its place in the job architecture and its requirement profile."""
+
+    code: str
+    iri: str
+    grade: str | None
+    rank: int | None
+    family: str | None
+    track: str | None
+    requirements: dict[str, int] = field(default_factory=dict)
+    importance: dict[str, float] = field(default_factory=dict)
+    #: normalised importance weights (mean 1) per required competency
+    weights: dict[str, float] = field(default_factory=dict)
+    #: normalised levels x_c, weighted levels w_c·x_c, and the norms of both vectors
+    x: dict[str, float] = field(default_factory=dict)
+    wx: dict[str, float] = field(default_factory=dict)
+    norm: float = 0.0
+    wnorm: float = 0.0
+
+
+@dataclass(frozen=True)
+class Employee:
+    """An employee and the position they hold."""
+
+    code: str
+    iri: str
+    name: str
+    position: str | None
+
+
+@dataclass(frozen=True)
+class Program:
+    """A training programme: what it develops, to which level, in how many hours."""
+
+    code: str
+    iri: str
+    hours: float | None
+    develops: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A certification scheme: what it certifies, up to which level."""
+
+    code: str
+    iri: str
+    certifies: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """One competency a move (or a plan step) demands: from a level (None: new) to a level."""
+
+    competency: str
+    before: int | None
+    after: int
+
+    @property
+    def increase(self) -> int | None:
+        """The raise in levels, or None for a new competency."""
+        return None if self.before is None else self.after - self.before
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move of a path with what it demands."""
+
+    source: str
+    target: str
+    move_type: str
+    grade_steps: int
+    track: str | None
+    changes_track: bool
+    increases: tuple[LevelChange, ...]
+    new: tuple[LevelChange, ...]
+    effort: float
+
+    @property
+    def total_increase(self) -> int:
+        """The sum of level increases (as ``sel:totalIncrease``)."""
+        return sum(c.increase or 0 for c in self.increases)
+
+
+@dataclass(frozen=True)
+class CareerPath:
+    """A route of moves from one position to another, with its total effort."""
+
+    positions: tuple[str, ...]
+    steps: tuple[Step, ...]
+    effort: float
+
+
+@dataclass(frozen=True)
+class RankedMove:
+    """A move open from a position (or to an employee), with its score and the score's parts."""
+
+    target: str
+    move_type: str
+    grade_steps: int
+    changes_track: bool
+    score: float
+    similarity: float
+    increase: float
+    new: float
+    grade: float
+    total_increase: int
+    new_count: int
+    readiness: float | None = None
+    met: int | None = None
+    required: int | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A requirement an employee does not meet, with what closes and certifies it."""
+
+    competency: str
+    required: int
+    held: int | None
+    programs: tuple[str, ...] = ()
+    schemes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One employee of a talent pool."""
+
+    employee: str
+    position: str | None
+    route: str
+    readiness: float
+    met: int
+    required: int
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of a development plan: a position, the gaps, the chosen programmes, the schemes."""
+
+    source: str | None
+    target: str
+    move_type: str | None
+    readiness: float
+    gaps: tuple[Gap, ...]
+    programs: tuple[str, ...]
+    uncovered: tuple[str, ...]
+    schemes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A development plan of an employee towards a target position."""
+
+    employee: str
+    current: str | None
+    target: str
+    assumed: tuple[str, ...]
+    path: tuple[str, ...]
+    readiness_before: float
+    readiness_assumed: float
+    steps: tuple[PlanStep, ...]
+    direct: bool
+
+
+# --- the graph ----------------------------------------------------------------------------
+class CareerGraph:
+    """The career graph of one store state, with the lookups the commands need.
+
+    ``graph`` is an ``nx.DiGraph`` whose nodes are position codes (attribute ``position``:
+    a :class:`Position`) and whose edges are career moves (attributes ``move``, ``type``,
+    ``grade_steps``, ``track``, ``changes_track``, ``total_increase``, ``new_count``,
+    ``increase_sum``/``new_sum`` (importance-weighted, normalised), ``increase_plain``/``new_plain``
+    (unweighted), ``max_step`` (the largest raise on one competency, a new one counted from
+    the scale's lowest level), ``similarity`` and ``similarity_plain``).
+    """
+
+    def __init__(self, store: Store, tag: str) -> None:
+        self.store = store
+        self.tag = tag
+        self.graph: nx.DiGraph = nx.DiGraph()
+        self.competencies: dict[str, Competency] = {}
+        self.positions: dict[str, Position] = {}
+        self.grade_span = 1
+        self._labels: dict[str, Labels] = {}
+        self._employees: dict[str, Employee] | None = None
+        self._programs: dict[str, Program] | None = None
+        self._schemes: dict[str, Scheme] | None = None
+        self._by_iri: dict[str, str] = {}
+
+    # --- labels -------------------------------------------------------------------------
+    def labels(self, lang: str = "en") -> Labels:
+        """Return the store's labels in a language (loaded once)."""
+        if lang not in self._labels:
+            self._labels[lang] = Labels(self.store, lang)
+        return self._labels[lang]
+
+    def label(self, kind: str, code: str, lang: str = "en") -> str:
+        """Return the label of a position, competency, family, employee, programme or scheme."""
+        iri = {"position": self.positions[code].iri if code in self.positions else None,
+               "competency": self.competencies[code].iri if code in self.competencies else None}.get(kind)
+        return self.labels(lang).get(iri or f"{DATA_IRI}{kind}/{code}")
+
+    def title(self, code: str, lang: str = "en") -> str:
+        """Return a position's label with its grade once: ``Manager Sertifikasi (A2)``."""
+        label, grade = self.label("position", code, lang), self.positions[code].grade
+        return label if not grade or label.endswith(f"({grade})") else f"{label} ({grade})"
+
+    def bare_title(self, code: str, lang: str = "en") -> str:
+        """Return a position's label without the grade: ``Manager Sertifikasi``."""
+        label, grade = self.label("position", code, lang), self.positions[code].grade
+        suffix = f" ({grade})"
+        return label[: -len(suffix)] if grade and label.endswith(suffix) else label
+
+    def term_label(self, local: str, lang: str = "en") -> str:
+        """Return the label of a ``sel:`` term (e.g. ``Promotion``) in a language."""
+        return self.labels(lang).get(SEL_IRI + local)
+
+    # --- people and development offers (loaded when first needed) -----------------------
+    @property
+    def employees(self) -> dict[str, Employee]:
+        """Every employee by code."""
+        if self._employees is None:
+            out: dict[str, Employee] = {}
+            for r in self.store.query(_EMPLOYEES).rows:
+                code = r["code"].value
+                pos = self._by_iri.get(r["p"].value) if r["p"] is not None else None
+                if code not in out or (out[code].position is None and pos):
+                    out[code] = Employee(code, r["e"].value, r["name"].value if r["name"] else code, pos)
+            self._employees = out
+        return self._employees
+
+    def held(self, employee: str | None = None, competencies: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+        """Return held levels (latest assessments) by employee code, then competency code."""
+        text = _HELD
+        values = []
+        if employee is not None:
+            values.append(f"VALUES ?e {{ {ox.NamedNode(self.employees[employee].iri)} }}")
+        if competencies is not None:
+            comps = " ".join(str(ox.NamedNode(self.competencies[c].iri)) for c in competencies
+                             if c in self.competencies)
+            values.append(f"VALUES ?c {{ {comps} }}")
+        if values:
+            text = text.replace("WHERE {", "WHERE {\n  " + "\n  ".join(values), 1)
+        out: dict[str, dict[str, int]] = defaultdict(dict)
+        emp_prefix = DATA_IRI + "employee/"
+        for r in self.store.query(text).rows:
+            c = self._by_iri.get(r["c"].value)
+            if c is not None:
+                out[r["e"].value[len(emp_prefix):]][c] = int(r["level"].value)
+        return out
+
+    @property
+    def programs(self) -> dict[str, Program]:
+        """Every training programme by code."""
+        if self._programs is None:
+            rows: dict[str, tuple[str, float | None, dict[str, int]]] = {}
+            for r in self.store.query(_PROGRAMS).rows:
+                code = r["code"].value
+                hours = float(r["hours"].value) if r["hours"] is not None else None
+                entry = rows.setdefault(code, (r["prog"].value, hours, {}))
+                if r["c"] is not None and r["c"].value in self._by_iri:
+                    c = self._by_iri[r["c"].value]
+                    entry[2][c] = max(entry[2].get(c, 0), int(r["level"].value))
+            self._programs = {k: Program(k, v[0], v[1], v[2]) for k, v in sorted(rows.items())}
+        return self._programs
+
+    @property
+    def schemes(self) -> dict[str, Scheme]:
+        """Every certification scheme by code."""
+        if self._schemes is None:
+            rows: dict[str, tuple[str, dict[str, int]]] = {}
+            for r in self.store.query(_SCHEMES).rows:
+                entry = rows.setdefault(r["code"].value, (r["s"].value, {}))
+                if r["c"] is not None and r["c"].value in self._by_iri:
+                    c = self._by_iri[r["c"].value]
+                    entry[1][c] = max(entry[1].get(c, 0), int(r["level"].value))
+            self._schemes = {k: Scheme(k, v[0], v[1]) for k, v in sorted(rows.items())}
+        return self._schemes
+
+    def inferred_readiness(self) -> dict[tuple[str, str], float]:
+        """Return the ``sel:Readiness`` conclusions as {(employee, position): score}."""
+        emp_prefix = DATA_IRI + "employee/"
+        return {(r["e"].value[len(emp_prefix):], self._by_iri[r["p"].value]): float(r["score"].value)
+                for r in self.store.query(_READINESS).rows if r["p"].value in self._by_iri}
+
+
+_CACHE: weakref.WeakKeyDictionary[Store, CareerGraph] = weakref.WeakKeyDictionary()
+
+
+def career_graph(org: Any) -> CareerGraph:
+    """Return the career graph of an organisation, inferring first and building it when stale.
+
+    Args:
+        org: a :class:`selaras.Selaras` (its conclusions are brought up to date first).
+
+    The graph is cached per store and rebuilt when the store's state tag (facts version and
+    settings) changes.
+    """
+    org.ensure_inferred()
+    store: Store = org.store
+    tag = inference.state_tag(store, inference.effective_settings(store))
+    cached = _CACHE.get(store)
+    if cached is not None and cached.tag == tag:
+        return cached
+    cg = build_graph(store, tag)
+    _CACHE[store] = cg
+    return cg
+
+
+def build_graph(store: Store, tag: str = "") -> CareerGraph:
+    """Build the career graph from a store whose conclusions are current (no cache)."""
+    cg = CareerGraph(store, tag)
+    for r in store.query(_COMPETENCIES).rows:
+        if r["low"] is None:
+            continue  # a scale without levels: the competency cannot be required
+        comp = Competency(r["code"].value, r["c"].value, int(r["low"].value), int(r["high"].value))
+        cg.competencies[comp.code] = comp
+        cg._by_iri[comp.iri] = comp.code
+    for r in store.query(_POSITIONS).rows:
+        code = r["code"].value
+        if code in cg.positions:
+            continue
+        pos = Position(code, r["p"].value, r["gcode"].value if r["gcode"] else None,
+                       int(r["rank"].value) if r["rank"] else None,
+                       r["fcode"].value if r["fcode"] else None,
+                       TRACKS.get(r["track"].value) if r["track"] else None)
+        cg.positions[code] = pos
+        cg._by_iri[pos.iri] = code
+    for r in store.query(_REQUIREMENTS).rows:
+        p, c = cg._by_iri.get(r["p"].value), cg._by_iri.get(r["c"].value)
+        if p is None or c is None or c not in cg.competencies:
+            continue
+        pos = cg.positions[p]
+        pos.requirements[c] = int(r["level"].value)
+        if r["importance"] is not None:
+            pos.importance[c] = float(r["importance"].value)
+    for pos in cg.positions.values():
+        pos.weights = _weights(pos)
+        _profile_vectors(cg, pos)
+        cg.graph.add_node(pos.code, position=pos)
+    ranks = [p.rank for p in cg.positions.values() if p.rank is not None]
+    cg.grade_span = max(1, max(ranks) - min(ranks)) if ranks else 1
+    for r in store.query(_MOVES).rows:
+        u, v = cg._by_iri.get(r["from"].value), cg._by_iri.get(r["to"].value)
+        if u is None or v is None:
+            continue
+        a, b = cg.positions[u], cg.positions[v]
+        attrs = _edge_demands(cg, a, b)
+        cg.graph.add_edge(
+            u, v,
+            move=r["move"].value,
+            type=r["type"].value.removeprefix(SEL_IRI),
+            grade_steps=int(r["steps"].value),
+            track=b.track,
+            changes_track=(r["changes"] is not None and r["changes"].value == "true"),
+            total_increase=int(r["total"].value) if r["total"] is not None else None,
+            new_count=int(r["newCount"].value) if r["newCount"] is not None else None,
+            **attrs,
+        )
+    return cg
+
+
+def _weights(pos: Position) -> dict[str, float]:
+    """Normalised importance weights of a profile (mean 1; 1 everywhere without importance)."""
+    if not pos.importance:
+        return {c: 1.0 for c in pos.requirements}
+    given = [v for c, v in pos.importance.items() if c in pos.requirements]
+    mean = sum(given) / len(given) if given else 1.0
+    raw = {c: pos.importance.get(c, mean) for c in pos.requirements}
+    total = sum(raw.values())
+    if total <= 0:
+        return {c: 1.0 for c in pos.requirements}
+    scale = len(raw) / total
+    return {c: v * scale for c, v in raw.items()}
+
+
+def _profile_vectors(cg: CareerGraph, pos: Position) -> None:
+    """Precompute a position's normalised levels, weighted vector and norms (for the edges)."""
+    comps = cg.competencies
+    pos.x = {c: comps[c].x(lv) for c, lv in pos.requirements.items()}
+    pos.wx = {c: pos.weights.get(c, 1.0) * x for c, x in pos.x.items()}
+    pos.norm = math.sqrt(sum(v * v for v in pos.x.values()))
+    pos.wnorm = math.sqrt(sum(v * v for v in pos.wx.values()))
+
+
+def _edge_demands(cg: CareerGraph, a: Position, b: Position) -> dict[str, Any]:
+    """Work out a move's normalised demands and the similarity of the two profiles."""
+    inc_w = inc_p = new_w = new_p = 0.0
+    max_step = 0
+    dot = wdot = 0.0
+    for c, level in b.requirements.items():
+        xb, w = b.x[c], b.weights.get(c, 1.0)
+        if c in a.requirements:
+            xa = a.x[c]
+            d = xb - xa if xb > xa else 0.0
+            inc_w += w * d
+            inc_p += d
+            max_step = max(max_step, level - a.requirements[c])
+            dot += xa * xb
+            wdot += a.wx[c] * b.wx[c]
+        else:
+            new_w += w * xb
+            new_p += xb
+            max_step = max(max_step, level - cg.competencies[c].low)
+    return {
+        "increase_sum": inc_w, "new_sum": new_w, "increase_plain": inc_p, "new_plain": new_p,
+        "max_step": max_step,
+        "similarity": wdot / (a.wnorm * b.wnorm) if a.wnorm and b.wnorm else 0.0,
+        "similarity_plain": dot / (a.norm * b.norm) if a.norm and b.norm else 0.0,
+    }
+
+
+# --- names --------------------------------------------------------------------------------
+def resolve_position(cg: CareerGraph, name: str) -> str:
+    """Return the code of the position named by code or label (case-insensitive).
+
+    Raises:
+        NotFoundError: no position has that code or label (close matches are listed).
+        InputError: the label names several positions (their codes are listed).
+    """
+    names = {p: list(dict.fromkeys(f(p, lang) for lang in ("en", "id") for f in (cg.title, cg.bare_title)))
+             for p in cg.positions}
+    return _resolve(cg, "position", name, names, lambda code: f"{code} ({cg.title(code)})")
+
+
+def resolve_employee(cg: CareerGraph, name: str) -> Employee:
+    """Return the employee named by id or by name (case-insensitive)."""
+    emps = cg.employees
+    code = _resolve(cg, "employee", name, {e: [emps[e].name] for e in emps},
+                    lambda code: f"{code} ({emps[code].name})")
+    return emps[code]
+
+
+def resolve_program(cg: CareerGraph, name: str) -> str:
+    """Return the code of the training programme named by code or label."""
+    return _resolve(cg, "programme", name,
+                    {p: [cg.labels(lang).get(cg.programs[p].iri) for lang in ("en", "id")] for p in cg.programs},
+                    lambda code: code)
+
+
+def _resolve(cg: CareerGraph, kind: str, name: str, labels: Mapping[str, list[str]],
+             describe: Callable[[str], str]) -> str:
+    wanted = name.strip()
+    if wanted in labels:
+        return wanted
+    folded = wanted.casefold()
+    by_code = [c for c in labels if c.casefold() == folded]
+    if len(by_code) == 1:
+        return by_code[0]
+    by_label = sorted({c for c, names in labels.items() if any(n.casefold() == folded for n in names)})
+    if len(by_label) == 1:
+        return by_label[0]
+    if len(by_label) > 1:
+        raise InputError(f"{name!r} names {len(by_label)} {kind}s: "
+                         f"{', '.join(describe(c) for c in by_label)} — give the id of the one you mean")
+    vocabulary: dict[str, str] = {}
+    for code, names in labels.items():
+        vocabulary.setdefault(code.casefold(), code)
+        for n in names:
+            vocabulary.setdefault(n.casefold(), code)
+    close = difflib.get_close_matches(folded, list(vocabulary), n=8, cutoff=0.6)
+    codes = list(dict.fromkeys(vocabulary[m] for m in close))[:5]
+    hint = (f"did you mean {', '.join(describe(c) for c in codes)}?" if codes
+            else f"list them with `selaras query` or see the {kind}s of the data")
+    raise NotFoundError(f"no {kind} {name!r} — {hint}")
+
+
+# --- measures -----------------------------------------------------------------------------
+def readiness_score(held: Mapping[str, int], requirements: Mapping[str, int],
+                    lows: Mapping[str, int]) -> tuple[float, int]:
+    """Return (readiness, requirements met) as the rule ``readiness`` computes them.
+
+    Each requirement earns credit 0 when not assessed, 1 when held ≥ required (or the
+    requirement is at the scale's lowest level), 0 when held is at the lowest level, else
+    (held − lowest) / (required − lowest); readiness is the mean credit (1.0 when the
+    position requires nothing).
+
+    >>> readiness_score({"A": 2, "B": 4}, {"A": 4, "B": 4, "C": 1}, {"A": 0, "B": 0, "C": 0})
+    (0.5, 1)
+    """
+    if not requirements:
+        return 1.0, 0
+    total, met = 0.0, 0
+    for c, required in requirements.items():
+        level, low = held.get(c), lows.get(c, 0)
+        if level is None:
+            credit = 0.0
+        elif level >= required or required <= low:
+            credit = 1.0
+        elif level <= low:
+            credit = 0.0
+        else:
+            credit = (level - low) / (required - low)
+        total += credit
+        met += level is not None and level >= required
+    return total / len(requirements), met
+
+
+def _weights_of(cg: CareerGraph, pos: Position, options: RankingOptions) -> dict[str, float]:
+    return pos.weights if options.use_importance else {c: 1.0 for c in pos.requirements}
+
+
+def _gap_terms(cg: CareerGraph, held: Mapping[str, int], target: Position,
+               options: RankingOptions) -> tuple[float, float]:
+    """Return (I, N) from held levels to a target profile (normalised by the target's weight)."""
+    w = _weights_of(cg, target, options)
+    total = sum(w.values()) or 1.0
+    inc = new = 0.0
+    for c, level in target.requirements.items():
+        comp = cg.competencies[c]
+        if c in held:
+            inc += w[c] * max(0.0, comp.x(level) - comp.x(held[c]))
+        else:
+            new += w[c] * comp.x(level)
+    return inc / total, new / total
+
+
+def _lows(cg: CareerGraph) -> dict[str, int]:
+    return {c: comp.low for c, comp in cg.competencies.items()}
+
+
+# --- paths --------------------------------------------------------------------------------
+def _effort(cg: CareerGraph, options: RankingOptions) -> Callable[[str, str, dict], float]:
+    def weight(u: str, v: str, d: dict) -> float:
+        inc = d["increase_sum"] if options.use_importance else d["increase_plain"]
+        new = d["new_sum"] if options.use_importance else d["new_plain"]
+        return options.step_cost + options.increase * inc + options.new * new
+
+    return weight
+
+
+def restricted(cg: CareerGraph, *, track: str | None = None, max_increase: int | None = None) -> nx.DiGraph:
+    """Return a view of the graph keeping the moves onto ``track`` and raising no competency by more
+    than ``max_increase`` levels (a new competency counts from its scale's lowest level)."""
+    if track is not None and track not in TRACKS.values():
+        raise InputError(f"unknown track {track!r} — use managerial or specialist")
+    if track is None and max_increase is None:
+        return cg.graph
+
+    def keep(u: str, v: str) -> bool:
+        d = cg.graph.edges[u, v]
+        return ((track is None or d["track"] == track)
+                and (max_increase is None or d["max_step"] <= max_increase))
+
+    return nx.subgraph_view(cg.graph, filter_edge=keep)
+
+
+def best_paths(cg: CareerGraph, source: str, target: str, k: int = 3, *, track: str | None = None,
+               max_increase: int | None = None, options: RankingOptions | None = None) -> list[CareerPath]:
+    """Return the k best career paths from one position to another, least effort first.
+
+    Args:
+        cg: the career graph.
+        source, target: position codes (see :func:`resolve_position`).
+        k: how many paths at most (≥ 1).
+        track: keep to moves onto this track (``managerial`` or ``specialist``).
+        max_increase: leave out moves that raise a competency by more than this many levels.
+        options: the weights of the effort (see the module docstring).
+
+    Raises:
+        NoPathError: no path exists; its ``reasons`` say what blocks it.
+        InputError: ``k`` < 1, an unknown track, or source and target are the same.
+    """
+    if k < 1:
+        raise InputError(f"--k {k} asks for no path — give --k 1 or more")
+    for code in (source, target):
+        if code not in cg.positions:
+            raise NotFoundError(f"no position {code!r} — name a position by its code or label")
+    if source == target:
+        raise InputError(f"{source} is both the start and the target — name two different positions")
+    options = options or RankingOptions()
+    view = restricted(cg, track=track, max_increase=max_increase)
+    weight = _effort(cg, options)
+    try:
+        routes = list(islice(nx.shortest_simple_paths(view, source, target, weight=weight), k))
+    except nx.NetworkXNoPath:
+        raise NoPathError(source, target, explain_no_path(cg, source, target, track=track,
+                                                          max_increase=max_increase)) from None
+    return [_career_path(cg, route, weight) for route in routes]
+
+
+def _career_path(cg: CareerGraph, route: Sequence[str], weight: Callable[[str, str, dict], float]) -> CareerPath:
+    steps = tuple(move_step(cg, u, v, weight) for u, v in zip(route, route[1:], strict=False))
+    return CareerPath(tuple(route), steps, sum(s.effort for s in steps))
+
+
+def move_step(cg: CareerGraph, source: str, target: str,
+              weight: Callable[[str, str, dict], float] | None = None) -> Step:
+    """Return what the move from ``source`` to ``target`` demands, competency by competency."""
+    d = cg.graph.edges[source, target]
+    a, b = cg.positions[source], cg.positions[target]
+    increases, new = [], []
+    for c in sorted(b.requirements, key=lambda c: (-(b.requirements[c] - a.requirements.get(c, 0)), c)):
+        if c in a.requirements:
+            if b.requirements[c] > a.requirements[c]:
+                increases.append(LevelChange(c, a.requirements[c], b.requirements[c]))
+        else:
+            new.append(LevelChange(c, None, b.requirements[c]))
+    increases.sort(key=lambda ch: (-(ch.increase or 0), ch.competency))
+    new.sort(key=lambda ch: (-ch.after, ch.competency))
+    effort = (weight or _effort(cg, RankingOptions()))(source, target, d)
+    return Step(source, target, d["type"], d["grade_steps"], d["track"], d["changes_track"],
+                tuple(increases), tuple(new), effort)
+
+
+def explain_no_path(cg: CareerGraph, source: str, target: str, *, track: str | None = None,
+                    max_increase: int | None = None, lang: str = "en") -> list[str]:
+    """Say why no path leads from ``source`` to ``target``: the grade, family, track or competency."""
+    g = cg.graph
+    a, b = cg.positions[source], cg.positions[target]
+    pl = lambda code: f"{cg.title(code, lang)} [{code}]"  # noqa: E731
+    reasons: list[str] = []
+    if not nx.has_path(g, source, target):
+        if a.rank is not None and b.rank is not None and b.rank < a.rank:
+            reasons.append(f"grade: {pl(target)} is at grade {b.grade}, below {a.grade} of {pl(source)}, "
+                           f"and no career move lowers the grade")
+        preds = sorted(g.predecessors(target))
+        if not preds:
+            reasons.append(f"no career move leads into {pl(target)}: no position of its family is graded "
+                           f"below it, and no position of another family is close enough in grade")
+        elif not reasons:
+            reach = nx.descendants(g, source)
+            top = max((cg.positions[p].rank or 0 for p in reach), default=a.rank or 0)
+            entry = ", ".join(pl(p) for p in preds[:6]) + (" …" if len(preds) > 6 else "")
+            reasons.append(f"moves into {pl(target)} start only at {entry}; "
+                           f"none of them is reachable from {pl(source)} "
+                           f"({len(reach)} positions reachable, up to grade rank {top})")
+        return reasons
+    if track is not None and b.track != track:
+        reasons.append(f"track: {pl(target)} is on the {b.track} track; --track {track} keeps to "
+                       f"{track} positions")
+    view = restricted(cg, track=track)
+    if track is not None and b.track == track and not nx.has_path(view, source, target):
+        best = nx.shortest_path(g, source, target, weight=_effort(cg, RankingOptions()))
+        off = [p for p in best[1:] if cg.positions[p].track != track]
+        reasons.append(f"track: every route passes through a position off the {track} track "
+                       f"(the best route goes through {', '.join(pl(p) for p in off)})")
+    if max_increase is not None and nx.has_path(view, source, target):
+        best = nx.shortest_path(view, source, target, weight=_effort(cg, RankingOptions()))
+        blocks = []
+        for u, v in zip(best, best[1:], strict=False):
+            step = move_step(cg, u, v)
+            low = {c: cg.competencies[c].low for c in cg.competencies}
+            for ch in (*step.increases, *step.new):
+                rise = ch.after - (ch.before if ch.before is not None else low[ch.competency])
+                if rise > max_increase:
+                    before = ch.before if ch.before is not None else "new"
+                    blocks.append(f"{cg.label('competency', ch.competency, lang)} {before}→{ch.after} "
+                                  f"(+{rise}) on {u} → {v}")
+        reasons.append(f"competency: every route raises some competency by more than {max_increase} "
+                       f"level(s); the best route demands " + "; ".join(blocks))
+    return reasons or ["the filters leave no route"]
+
+
+# --- next moves ---------------------------------------------------------------------------
+def next_moves(cg: CareerGraph, position: str, options: RankingOptions | None = None, *,
+               track: str | None = None, limit: int | None = None) -> list[RankedMove]:
+    """Rank the moves open from a position, best first (see the module docstring's score)."""
+    options = options or RankingOptions()
+    view = restricted(cg, track=track)
+    out = []
+    for target in view.successors(position):
+        d = cg.graph.edges[position, target]
+        b = cg.positions[target]
+        total_w = sum(_weights_of(cg, b, options).values()) or 1.0
+        inc = (d["increase_sum"] if options.use_importance else d["increase_plain"]) / total_w
+        new = (d["new_sum"] if options.use_importance else d["new_plain"]) / total_w
+        sim = d["similarity"] if options.use_importance else d["similarity_plain"]
+        out.append(_ranked(cg, position, target, d, options, sim, inc, new))
+    out.sort(key=lambda m: (-m.score, m.grade_steps, m.target))
+    return out[:limit] if limit else out
+
+
+def _ranked(cg: CareerGraph, source: str, target: str, d: dict, options: RankingOptions, sim: float,
+            inc: float, new: float, readiness: float | None = None, met: int | None = None) -> RankedMove:
+    grade = abs(d["grade_steps"]) / cg.grade_span
+    score = (options.similarity * sim - options.increase * inc - options.new * new
+             - options.grade * grade - options.track_change * (1.0 if d["changes_track"] else 0.0))
+    if readiness is not None:
+        score += options.readiness * readiness
+    step = move_step(cg, source, target)
+    b = cg.positions[target]
+    return RankedMove(target, d["type"], d["grade_steps"], d["changes_track"], round(score, 6),
+                      round(sim, 6), round(inc, 6), round(new, 6), round(grade, 6),
+                      step.total_increase, len(step.new), None if readiness is None else round(readiness, 6),
+                      met, len(b.requirements) if readiness is not None else None)
+
+
+def next_moves_for_employee(cg: CareerGraph, employee: Employee, options: RankingOptions | None = None, *,
+                            track: str | None = None, limit: int | None = None) -> list[RankedMove]:
+    """Rank the moves open to an employee from their position, using their held levels and readiness."""
+    options = options or RankingOptions()
+    if employee.position is None or employee.position not in cg.positions:
+        raise InputError(f"employee {employee.code} holds no known position — "
+                         f"give their position in employees.csv and import again")
+    held = cg.held(employee.code).get(employee.code, {})
+    lows = _lows(cg)
+    view = restricted(cg, track=track)
+    out = []
+    for target in view.successors(employee.position):
+        d = cg.graph.edges[employee.position, target]
+        b = cg.positions[target]
+        inc, new = _gap_terms(cg, held, b, options)
+        ready, met = readiness_score(held, b.requirements, lows)
+        sim = d["similarity"] if options.use_importance else d["similarity_plain"]
+        out.append(_ranked(cg, employee.position, target, d, options, sim, inc, new, ready, met))
+    out.sort(key=lambda m: (-m.score, m.grade_steps, m.target))
+    return out[:limit] if limit else out
+
+
+# --- talent pool ----------------------------------------------------------------------------
+def talent_pool(cg: CareerGraph, position: str, *, min_readiness: float = 0.0,
+                include_holders: bool = False, limit: int | None = None) -> list[Candidate]:
+    """Rank employees by readiness for a position, with their remaining gaps.
+
+    Readiness is computed for every employee from their held levels with the formula of the
+    rule ``readiness`` (which infers it only for each employee's own position and the
+    positions one move away); ``route`` says how they would get there: ``current`` (they
+    hold it), a move type (one move away) or ``path`` / ``none``.
+    """
+    if not 0.0 <= min_readiness <= 1.0:
+        raise InputError(f"--min-readiness {min_readiness} is outside 0–1 — give a share such as 0.8")
+    pos = cg.positions[position]
+    held = cg.held(competencies=pos.requirements)
+    lows = _lows(cg)
+    out = []
+    for code, emp in cg.employees.items():
+        if emp.position == position and not include_holders:
+            continue
+        mine = held.get(code, {})
+        ready, met = readiness_score(mine, pos.requirements, lows)
+        if ready + 1e-9 < min_readiness:
+            continue
+        gaps = tuple(Gap(c, r, mine.get(c)) for c, r in sorted(pos.requirements.items())
+                     if mine.get(c) is None or mine[c] < r)
+        out.append(Candidate(code, emp.position, _route(cg, emp.position, position), round(ready, 6),
+                             met, len(pos.requirements), gaps))
+    out.sort(key=lambda c: (-c.readiness, -c.met, c.employee))
+    return out[:limit] if limit else out
+
+
+def _route(cg: CareerGraph, source: str | None, target: str) -> str:
+    if source is None or source not in cg.graph:
+        return "none"
+    if source == target:
+        return "current"
+    if cg.graph.has_edge(source, target):
+        return str(cg.graph.edges[source, target]["type"])
+    return "path" if nx.has_path(cg.graph, source, target) else "none"
+
+
+# --- development plan -----------------------------------------------------------------------
+def development_plan(cg: CareerGraph, employee: Employee, target: str, *, assume: Sequence[str] = (),
+                     options: RankingOptions | None = None) -> Plan:
+    """Plan an employee's development towards a target position, step by step along the best path.
+
+    For each position on the path after the current one: the gaps (requirements above the
+    levels held by then), a small set of programmes that close them (greedy set cover: take
+    the programme that closes the most open gaps, fewer hours and then code breaking ties; a
+    programme closes a gap when it develops the competency to the required level or above),
+    the gaps no programme closes, and the schemes that certify a gap's competency at the
+    required level or above. Chosen programmes raise held levels to their levels; after each
+    step the employee is taken to meet that step's requirements. ``assume`` names programmes
+    taken as completed before the plan starts. When no path leads to the target, the plan
+    has one direct step and ``direct`` is True.
+    """
+    if employee.position is None:
+        raise InputError(f"employee {employee.code} holds no position — give one in employees.csv")
+    programs = cg.programs
+    for p in assume:
+        if p not in programs:
+            raise NotFoundError(f"no programme {p!r} — name programmes by code or label")
+    original = dict(cg.held(employee.code).get(employee.code, {}))
+    held = dict(original)
+    for p in assume:
+        _complete(held, programs[p])
+    lows = _lows(cg)
+    tgt = cg.positions[target]
+    before, _ = readiness_score(original, tgt.requirements, lows)
+    assumed, _ = readiness_score(held, tgt.requirements, lows)
+    current = employee.position
+    direct = False
+    if current == target or current not in cg.graph:
+        route: list[str] = [target] if current == target else [target]
+        direct = current != target
+        sources: list[str | None] = [None if current == target else current]
+    else:
+        try:
+            route = list(best_paths(cg, current, target, 1, options=options)[0].positions[1:])
+        except NoPathError:
+            route, direct = [target], True
+        sources = [current, *route[:-1]]
+    steps = []
+    taken: set[str] = set(assume)
+    for src, pos_code in zip(sources, route, strict=True):
+        pos = cg.positions[pos_code]
+        ready, _ = readiness_score(held, pos.requirements, lows)
+        open_gaps = {c: r for c, r in pos.requirements.items() if held.get(c) is None or held[c] < r}
+        chosen = _cover(open_gaps, {k: v for k, v in programs.items() if k not in taken})
+        gaps = tuple(
+            Gap(c, r, held.get(c),
+                tuple(p for p, prog in programs.items() if prog.develops.get(c, -10**9) >= r and p not in taken),
+                tuple(s for s, sch in cg.schemes.items() if sch.certifies.get(c, -10**9) >= r))
+            for c, r in sorted(open_gaps.items()))
+        uncovered = tuple(g.competency for g in gaps if not any(p in chosen for p in g.programs))
+        schemes = tuple(sorted({s for g in gaps for s in g.schemes}))
+        move_type = (cg.graph.edges[src, pos_code]["type"]
+                     if src is not None and cg.graph.has_edge(src, pos_code) else None)
+        steps.append(PlanStep(src, pos_code, move_type, round(ready, 6), gaps, tuple(chosen), uncovered, schemes))
+        for p in chosen:
+            _complete(held, programs[p])
+        taken.update(chosen)
+        for c, r in open_gaps.items():
+            held[c] = max(held.get(c, r), r)
+    path = tuple([current, *route] if current != target else [target])
+    return Plan(employee.code, current, target, tuple(assume), path, round(before, 6), round(assumed, 6),
+                tuple(steps), direct)
+
+
+def _complete(held: dict[str, int], program: Program) -> None:
+    for c, level in program.develops.items():
+        if held.get(c) is None or held[c] < level:
+            held[c] = level
+
+
+def _cover(gaps: Mapping[str, int], programs: Mapping[str, Program]) -> list[str]:
+    """Choose programmes that close the gaps: greedy set cover, level-aware.
+
+    >>> progs = {"p1": Program("p1", "", 40, {"A": 4, "L": 4}), "p2": Program("p2", "", 16, {"B": 4}),
+    ...          "p3": Program("p3", "", 30, {"B": 4, "C": 3})}
+    >>> _cover({"A": 4, "B": 4, "C": 3, "L": 3}, progs)
+    ['p3', 'p1']
+    """
+    closes = {p: {c for c, r in gaps.items() if prog.develops.get(c, -10**9) >= r} for p, prog in programs.items()}
+    closes = {p: s for p, s in closes.items() if s}
+    todo = set().union(*closes.values()) if closes else set()
+    chosen: list[str] = []
+    while todo:
+        best = min(closes, key=lambda p: (-len(closes[p] & todo),
+                                          programs[p].hours if programs[p].hours is not None else math.inf, p))
+        if not closes[best] & todo:
+            break
+        chosen.append(best)
+        todo -= closes[best]
+    return chosen
+
+
+# --- small helpers shared by the views -------------------------------------------------------
+def natural_key(text: str) -> tuple:
+    """Sort key that orders numbers inside strings numerically ("C9" before "C10").
+
+    >>> sorted(["C10", "A2", "C9", "10", "2"], key=natural_key)
+    ['2', '10', 'A2', 'C9', 'C10']
+    """
+    parts = re.split(r"(\d+(?:\.\d+)?)", text.strip().casefold())
+    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p) for i, p in enumerate(parts) if p != "" or i == 0)

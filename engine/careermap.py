@@ -1,0 +1,389 @@
+"""Draw the career map: DOT, Mermaid, SVG, or one self-contained HTML page.
+
+The map shows positions (boxes; managerial positions shaded warm, specialist ones cool) in
+one column per job family and one row per grade (most senior at the top), and the career
+moves between them: promotions blue, cross-family promotions orange, lateral moves grey,
+dashed when the move changes track. An edge is labelled with its demand: the sum of level
+increases and the number of new competencies (``+7 · 2 new``).
+
+By default the map leaves out *skip-level* moves, A→C when the graph also has A→B and B→C
+with B's grade strictly between A's and C's, so the ladder stays readable; ``all_moves``
+draws every inferred move. DOT and Mermaid are text for Graphviz and Mermaid renderers; SVG
+and HTML are drawn here with the grid layout above, so they need no other program. The HTML
+page has no external resources: clicking a move shows what it demands, clicking a position
+shows its requirements.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from selaras.engine.career import CareerGraph, move_step, natural_key
+from selaras.engine.errors import InputError
+
+FORMATS = ("dot", "mermaid", "svg", "html")
+COLORS = {"Promotion": "#2b6cb0", "CrossFamilyPromotion": "#dd6b20", "LateralMove": "#718096"}
+FILL = {"managerial": "#fdebd3", "specialist": "#e3effc", None: "#eeeeee"}
+STROKE = {"managerial": "#c05621", "specialist": "#2c5282", None: "#888888"}
+NODE_W, NODE_H, GAP_X, ROW_H, TOP, LEFT = 176, 46, 28, 92, 70, 70
+
+
+@dataclass(frozen=True)
+class MapData:
+    """The positions and moves a map shows."""
+
+    positions: list[str]
+    moves: list[tuple[str, str]]
+    families: list[str]
+
+
+def select(cg: CareerGraph, family: str | None = None, *, all_moves: bool = False) -> MapData:
+    """Choose the positions (all, or one family's) and the moves among them to draw.
+
+    Raises:
+        InputError: ``family`` names no job family of the data.
+    """
+    families = sorted({p.family or "" for p in cg.positions.values()}, key=natural_key)
+    if family is not None:
+        wanted = [f for f in families if f.casefold() == family.casefold()
+                  or cg.label("family", f).casefold() == family.casefold()
+                  or cg.label("family", f, "id").casefold() == family.casefold()]
+        if not wanted:
+            raise InputError(f"no job family {family!r} — use one of: {', '.join(families)}")
+        families = wanted
+    keep = {c for c, p in cg.positions.items() if (p.family or "") in families}
+    positions = sorted(keep, key=lambda c: (natural_key(cg.positions[c].family or ""),
+                                            -(cg.positions[c].rank or 0), c))
+    g = cg.graph
+    moves = []
+    for u, v in g.edges:
+        if u not in keep or v not in keep:
+            continue
+        if not all_moves and _skips_a_level(cg, u, v):
+            continue
+        moves.append((u, v))
+    moves.sort()
+    return MapData(positions, moves, families)
+
+
+def _skips_a_level(cg: CareerGraph, u: str, w: str) -> bool:
+    g, rank = cg.graph, (lambda c: cg.positions[c].rank or 0)
+    lo, hi = rank(u), rank(w)
+    if hi - lo < 2:
+        return False
+    return any(lo < rank(v) < hi and g.has_edge(v, w) for v in g.successors(u))
+
+
+def _demand(cg: CareerGraph, u: str, v: str, lang: str) -> str:
+    step = move_step(cg, u, v)
+    new = {"en": "new", "id": "baru"}.get(lang, "new")
+    return f"+{step.total_increase} · {len(step.new)} {new}"
+
+
+def _node_text(cg: CareerGraph, code: str, lang: str) -> tuple[str, str]:
+    p = cg.positions[code]
+    return cg.bare_title(code, lang), f"{code} · {p.grade or '?'}"
+
+
+# --- DOT and Mermaid -------------------------------------------------------------------------
+def _dot_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
+    """Write the map as a Graphviz DOT digraph (families as clusters, senior grades on top).
+
+    Render it with ``dot -Tsvg map.dot > map.svg``.
+    """
+    lines = ["digraph career {",
+             '  graph [rankdir=BT, fontname="Helvetica", fontsize=11];',
+             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+             '  edge [fontname="Helvetica", fontsize=8, arrowsize=0.7];']
+    by_family: dict[str, list[str]] = defaultdict(list)
+    for c in data.positions:
+        by_family[cg.positions[c].family or ""].append(c)
+    for i, fam in enumerate(data.families):
+        lines.append(f"  subgraph cluster_{i} {{")
+        lines.append(f"    label={_dot_str(cg.label('family', fam, lang) if fam else '?')}; "
+                     f'style="rounded"; color="#bbbbbb";')
+        for c in by_family.get(fam, []):
+            p = cg.positions[c]
+            title, sub = _node_text(cg, c, lang)
+            lines.append(f"    {_dot_str(c)} [label={_dot_str(title + chr(10) + sub)}, "
+                         f'fillcolor="{FILL[p.track]}", color="{STROKE[p.track]}"];')
+        lines.append("  }")
+    for u, v in data.moves:
+        d = cg.graph.edges[u, v]
+        style = ', style="dashed"' if d["changes_track"] else ""
+        if d["grade_steps"] == 0:
+            style += ", constraint=false"  # a lateral move does not push a position up a rank
+        lines.append(f"  {_dot_str(u)} -> {_dot_str(v)} [xlabel={_dot_str(_demand(cg, u, v, lang))}, "
+                     f'color="{COLORS.get(d["type"], "#444444")}"{style}];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def to_mermaid(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
+    """Write the map as a Mermaid flowchart (families as subgraphs)."""
+    ids = {c: f"p{i}" for i, c in enumerate(data.positions)}
+    lines = ["flowchart BT"]
+    by_family: dict[str, list[str]] = defaultdict(list)
+    for c in data.positions:
+        by_family[cg.positions[c].family or ""].append(c)
+    for i, fam in enumerate(data.families):
+        lines.append(f'  subgraph f{i}["{_mermaid_text(cg.label("family", fam, lang) if fam else "?")}"]')
+        for c in by_family.get(fam, []):
+            title, sub = _node_text(cg, c, lang)
+            lines.append(f'    {ids[c]}["{_mermaid_text(title)}<br/><small>{_mermaid_text(sub)}</small>"]')
+        lines.append("  end")
+    for u, v in data.moves:
+        d = cg.graph.edges[u, v]
+        arrow = "-.->" if d["changes_track"] else "-->"
+        lines.append(f'  {ids[u]} {arrow}|"{_mermaid_text(_demand(cg, u, v, lang))}"| {ids[v]}')
+    for track in ("managerial", "specialist"):
+        members = [ids[c] for c in data.positions if cg.positions[c].track == track]
+        lines.append(f"  classDef {track} fill:{FILL[track]},stroke:{STROKE[track]}")
+        if members:
+            lines.append(f"  class {','.join(members)} {track}")
+    for i, (u, v) in enumerate(data.moves):
+        color = COLORS.get(cg.graph.edges[u, v]["type"], "#444444")
+        lines.append(f"  linkStyle {i} stroke:{color}")
+    return "\n".join(lines) + "\n"
+
+
+# --- SVG and HTML (own grid layout) -------------------------------------------------------------
+@dataclass(frozen=True)
+class _Layout:
+    boxes: dict[str, tuple[float, float]]  # top-left corner of each position's box
+    width: float
+    height: float
+    columns: list[tuple[str, float, float]]  # family, x, width
+    rows: list[tuple[int, float, str]]  # rank, y, grade
+
+
+def _layout(cg: CareerGraph, data: MapData) -> _Layout:
+    ranks = sorted({cg.positions[c].rank or 0 for c in data.positions}, reverse=True)
+    row_y = {r: TOP + i * ROW_H for i, r in enumerate(ranks)}
+    cells: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for c in data.positions:
+        p = cg.positions[c]
+        cells[(p.family or "", p.rank or 0)].append(c)
+    boxes: dict[str, tuple[float, float]] = {}
+    columns = []
+    x = LEFT
+    for fam in data.families:
+        width = max((len(v) for (f, _), v in cells.items() if f == fam), default=1)
+        col_w = width * (NODE_W + GAP_X)
+        for (f, r), members in cells.items():
+            if f != fam:
+                continue
+            offset = (col_w - len(members) * (NODE_W + GAP_X)) / 2
+            for i, c in enumerate(sorted(members)):
+                boxes[c] = (x + offset + i * (NODE_W + GAP_X) + GAP_X / 2, row_y[r])
+        columns.append((fam, x, col_w))
+        x += col_w + GAP_X
+    grades = {}
+    for c in data.positions:
+        p = cg.positions[c]
+        grades.setdefault(p.rank or 0, p.grade or "")
+    rows = [(r, row_y[r], grades[r]) for r in ranks]
+    return _Layout(boxes, x + 10, TOP + len(ranks) * ROW_H + 40, columns, rows)
+
+
+def _clip(cx: float, cy: float, dx: float, dy: float) -> tuple[float, float]:
+    """Where the ray from a box's centre in direction (dx, dy) leaves the box."""
+    hw, hh = NODE_W / 2 + 2, NODE_H / 2 + 2
+    scale = min(hw / abs(dx) if dx else math.inf, hh / abs(dy) if dy else math.inf)
+    return cx + dx * scale, cy + dy * scale
+
+
+def _edge_path(a: tuple[float, float], b: tuple[float, float]) -> str:
+    ax, ay = a[0] + NODE_W / 2, a[1] + NODE_H / 2
+    bx, by = b[0] + NODE_W / 2, b[1] + NODE_H / 2
+    dx, dy = bx - ax, by - ay
+    length = math.hypot(dx, dy) or 1.0
+    # bend to the left of the direction of travel, so A→B and B→A do not overlap
+    bend = min(60.0, 0.18 * length)
+    mx, my = (ax + bx) / 2 - dy / length * bend, (ay + by) / 2 + dx / length * bend
+    sx, sy = _clip(ax, ay, mx - ax, my - ay)
+    ex, ey = _clip(bx, by, mx - bx, my - by)
+    return f"M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} {ex:.1f},{ey:.1f}"
+
+
+def _truncate(text: str, n: int = 27) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: bool = False) -> str:
+    """Draw the map as an SVG document (hover a move or a position for its details)."""
+    lay = _layout(cg, data)
+    e = html.escape
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:.0f}" height="{lay.height:.0f}" '
+             f'viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" font-family="Helvetica, Arial, sans-serif" '
+             f'font-size="11" role="img">',
+             "<defs>" + "".join(
+                 f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+                 f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>'
+                 for k, c in COLORS.items()) + "</defs>",
+             '<rect width="100%" height="100%" fill="#ffffff"/>']
+    for fam, x, w in lay.columns:
+        name = cg.label("family", fam, lang) if fam else "?"
+        parts.append(f'<rect x="{x:.1f}" y="{TOP - 40}" width="{w:.1f}" height="{lay.height - TOP - 10:.1f}" '
+                     f'rx="8" fill="#fafafa" stroke="#dddddd"/>')
+        parts.append(f'<text x="{x + w / 2:.1f}" y="{TOP - 22}" text-anchor="middle" font-weight="bold">'
+                     f"{e(_truncate(name, max(12, int(w / 7))))}<title>{e(name)}</title></text>")
+    for _, y, grade in lay.rows:
+        parts.append(f'<text x="{LEFT - 12}" y="{y + NODE_H / 2 + 4:.1f}" text-anchor="end" fill="#555555">'
+                     f"{e(grade)}</text>")
+    for i, (u, v) in enumerate(data.moves):
+        d = cg.graph.edges[u, v]
+        color = COLORS.get(d["type"], "#444444")
+        dash = ' stroke-dasharray="5,3"' if d["changes_track"] else ""
+        path = _edge_path(lay.boxes[u], lay.boxes[v])
+        tip = f"{u} → {v}: {cg.term_label(d['type'], lang)}, {_demand(cg, u, v, lang)}"
+        parts.append(f'<g class="move" data-id="{i}" cursor="pointer"><title>{e(tip)}</title>'
+                     f'<path d="{path}" fill="none" stroke="transparent" stroke-width="10"/>'
+                     f'<path class="line" d="{path}" fill="none" stroke="{color}" stroke-width="1.4"{dash} '
+                     f'marker-end="url(#arrow-{d["type"] if d["type"] in COLORS else "Promotion"})"/></g>')
+    for c in data.positions:
+        x, y = lay.boxes[c]
+        p = cg.positions[c]
+        title, sub = _node_text(cg, c, lang)
+        parts.append(f'<g class="pos" data-code="{e(c)}" cursor="pointer"><title>{e(title)} ({e(sub)})</title>'
+                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" '
+                     f'fill="{FILL[p.track]}" stroke="{STROKE[p.track]}"/>'
+                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 19:.1f}" text-anchor="middle">{e(_truncate(title))}</text>'
+                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 35:.1f}" text-anchor="middle" fill="#555555" '
+                     f'font-size="9.5">{e(sub)}</text></g>')
+    legend_y = lay.height - 14
+    lx = LEFT
+    for kind, color in COLORS.items():
+        parts.append(f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 24}" y2="{legend_y - 4}" stroke="{color}" '
+                     f'stroke-width="2"/><text x="{lx + 30}" y="{legend_y}">{e(cg.term_label(kind, lang))}</text>')
+        lx += 190
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _details(cg: CareerGraph, data: MapData, lang: str) -> dict[str, object]:
+    def comp(c: str) -> str:
+        return f"{cg.label('competency', c, lang)} ({c})"
+
+    moves = []
+    for u, v in data.moves:
+        s = move_step(cg, u, v)
+        moves.append({
+            "from": f"{cg.title(u, lang)} · {u}", "to": f"{cg.title(v, lang)} · {v}",
+            "type": cg.term_label(s.move_type, lang), "grade_steps": s.grade_steps,
+            "changes_track": s.changes_track, "total_increase": s.total_increase,
+            "increases": [[comp(ch.competency), ch.before, ch.after] for ch in s.increases],
+            "new": [[comp(ch.competency), ch.after] for ch in s.new],
+        })
+    positions = {}
+    for c in data.positions:
+        p = cg.positions[c]
+        positions[c] = {
+            "label": cg.bare_title(c, lang), "grade": p.grade, "track": p.track,
+            "family": cg.label("family", p.family, lang) if p.family else None,
+            "requirements": [[comp(k), lv] for k, lv in sorted(p.requirements.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "moves_out": [f"{cg.title(v, lang)} · {v}" for v in sorted(cg.graph.successors(c))],
+        }
+    return {"moves": moves, "positions": positions}
+
+
+_WORDS = {
+    "en": {"title": "Career map", "hint": "Click a move (arrow) to see what it demands, or a position for its "
+           "requirements.", "increases": "Level increases", "new": "New competencies", "none": "none",
+           "requirements": "Requirements", "moves_out": "Moves open from here", "grade_steps": "grade steps",
+           "changes_track": "changes track"},
+    "id": {"title": "Peta karier", "hint": "Klik sebuah perpindahan (panah) untuk melihat tuntutannya, atau "
+           "sebuah jabatan untuk persyaratannya.", "increases": "Kenaikan level", "new": "Kompetensi baru",
+           "none": "tidak ada", "requirements": "Persyaratan", "moves_out": "Perpindahan dari sini",
+           "grade_steps": "naik grade", "changes_track": "berganti jalur"},
+}
+
+_SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById('career-data').textContent);
+  var words = data.words, panel = document.getElementById('details');
+  function el(tag, text) { var n = document.createElement(tag); if (text !== undefined) n.textContent = text; return n; }
+  function list(title, items) {
+    panel.appendChild(el('h3', title));
+    if (!items.length) { panel.appendChild(el('p', words.none)); return; }
+    var ul = el('ul'); items.forEach(function (t) { ul.appendChild(el('li', t)); }); panel.appendChild(ul);
+  }
+  function clear() {
+    panel.textContent = '';
+    document.querySelectorAll('.selected').forEach(function (n) { n.classList.remove('selected'); });
+  }
+  document.querySelectorAll('g.move').forEach(function (g) {
+    g.addEventListener('click', function () {
+      var m = data.moves[+g.dataset.id]; clear(); g.classList.add('selected');
+      panel.appendChild(el('h2', m.from + ' \\u2192 ' + m.to));
+      panel.appendChild(el('p', m.type + ' \\u00b7 +' + m.grade_steps + ' ' + words.grade_steps +
+        (m.changes_track ? ' \\u00b7 ' + words.changes_track : '') + ' \\u00b7 +' + m.total_increase));
+      list(words.increases, m.increases.map(function (x) { return x[0] + ': ' + x[1] + ' \\u2192 ' + x[2] + ' (+' + (x[2] - x[1]) + ')'; }));
+      list(words['new'], m['new'].map(function (x) { return x[0] + ': ' + x[1]; }));
+    });
+  });
+  document.querySelectorAll('g.pos').forEach(function (g) {
+    g.addEventListener('click', function () {
+      var p = data.positions[g.dataset.code]; clear(); g.classList.add('selected');
+      panel.appendChild(el('h2', p.label + ' (' + g.dataset.code + ')'));
+      panel.appendChild(el('p', [p.family, p.grade, p.track].filter(Boolean).join(' \\u00b7 ')));
+      list(words.requirements, p.requirements.map(function (x) { return x[0] + ': ' + x[1]; }));
+      list(words.moves_out, p.moves_out);
+    });
+  });
+})();
+"""
+
+
+def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
+    """Write one self-contained HTML page: the SVG map, and a panel that shows a clicked move's demands."""
+    words = _WORDS.get(lang, _WORDS["en"])
+    payload = json.dumps({**_details(cg, data, lang), "words": words}, ensure_ascii=False)
+    payload = payload.replace("</", "<\\/")
+    svg = to_svg(cg, data, lang, interactive=True)
+    return f"""<!DOCTYPE html>
+<html lang="{html.escape(lang)}">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(words["title"])}</title>
+<style>
+  body {{ margin: 0; font-family: Helvetica, Arial, sans-serif; display: flex; height: 100vh; }}
+  #map {{ flex: 1; overflow: auto; border-right: 1px solid #ddd; }}
+  #side {{ width: 380px; overflow: auto; padding: 0 16px; font-size: 14px; }}
+  #side h2 {{ font-size: 16px; }} #side h3 {{ font-size: 14px; margin-bottom: 4px; }}
+  #side ul {{ margin-top: 0; padding-left: 18px; }}
+  g.move:hover path.line, g.move.selected path.line {{ stroke-width: 3.5; }}
+  g.pos:hover rect, g.pos.selected rect {{ stroke-width: 3; }}
+</style>
+</head>
+<body>
+<div id="map">
+{svg}</div>
+<div id="side"><h1 style="font-size:18px">{html.escape(words["title"])}</h1>
+<p>{html.escape(words["hint"])}</p><div id="details"></div></div>
+<script type="application/json" id="career-data">{payload}</script>
+<script>{_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def render_map(cg: CareerGraph, fmt: str, *, family: str | None = None, all_moves: bool = False,
+               lang: str = "en") -> str:
+    """Return the career map in one of :data:`FORMATS`."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown map format {fmt!r} — use one of {', '.join(FORMATS)}")
+    data = select(cg, family, all_moves=all_moves)
+    return {"dot": to_dot, "mermaid": to_mermaid, "svg": to_svg, "html": to_html}[fmt](cg, data, lang)
