@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from selaras import queries
 from selaras.engine import importer, inference
+from selaras.engine.explain import Explanation, explain
 from selaras.engine.store import ONTOLOGY_GRAPH, Result, Store, open_store
 from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
 from selaras.ontology.namespace import SEL_IRI
@@ -136,6 +137,35 @@ class Selaras:
         q = queries.load(name)
         return self.store.query(q.text, bindings=q.bindings(params))
 
+    def records(self, name: str, **params: str) -> list[dict[str, object]]:
+        """Run a named query and return its rows as plain dicts of Python values.
+
+        Integers and decimals become ``int`` and ``float``, booleans ``bool``, everything else
+        (IRIs included) ``str``; unbound values are ``None``.
+        """
+        result = self.run(name, **params)
+        return [{k: _python(v) for k, v in row.items()} for row in result.rows]
+
+    def gaps(self, employee: str, status: str = "unmet") -> list[dict[str, object]]:
+        """Return an employee's competency gaps (``status``: unmet, below, not-assessed, met, all)."""
+        self.ensure_inferred()
+        return self.records("employee-gaps", employee=employee, status=status)
+
+    def moves(self, position: str) -> list[dict[str, object]]:
+        """Return the career moves open from a position, with what each demands."""
+        self.ensure_inferred()
+        return self.records("moves-from-position", position=position)
+
+    def unaligned(self, lacking: str = "any") -> list[dict[str, object]]:
+        """Return the technical competencies no scheme certifies / no programme develops, by level."""
+        self.ensure_inferred()
+        return self.records("unaligned-competencies", lacking=lacking)
+
+    def explain(self, thing: str, lang: str = "en") -> Explanation:
+        """Explain a conclusion: its rule, statements and premises (see :mod:`selaras.engine.explain`)."""
+        self.ensure_inferred()
+        return explain(self.store, thing, lang)
+
     def stats(self) -> Stats:
         """Count classes, competency groups, scale levels and scheme headcounts."""
         classes: dict[str, int] = {}
@@ -162,6 +192,21 @@ class Selaras:
             levels_by_scale={r["code"].value: int(r["n"].value) for r in scales.rows},
             schemes=schemes,
         )
+
+
+def _python(term: object) -> object:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        kind = term.datatype.value.rsplit("#", 1)[-1]
+        if kind in {"integer", "int", "long", "nonNegativeInteger"}:
+            return int(term.value)
+        if kind in {"decimal", "double", "float"}:
+            return float(term.value)
+        if kind == "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value  # type: ignore[attr-defined]
 
 
 def open(  # noqa: A001 - mirrors the built-in on purpose: ``selaras.open(path)``

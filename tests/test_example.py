@@ -103,3 +103,14 @@ def test_illustrative_tables_are_labelled_on_every_row(name: str) -> None:
 
 def test_the_example_is_large_enough() -> None:
     assert len(rows("employees.csv")) >= 200 and len(rows("programs.csv")) >= 15
+
+
+def test_scheme_headcounts_count_certifications_not_inferred_needs(example) -> None:
+    """Regression: CertificationNeed nodes carry sel:employee and sel:scheme too; the union graph
+    made them count as certificates once inference had run."""
+    import selaras
+
+    fresh = selaras.open(example=True)  # facts only, no conclusions
+    before = {r["code"]: r["certified"] for r in fresh.stats().schemes}
+    after = {r["code"]: r["certified"] for r in example.stats().schemes}
+    assert before == after and sum(after.values()) < 110
