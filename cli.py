@@ -154,24 +154,37 @@ def template(output: Path) -> None:
 @click.option("--graph", type=click.Choice(["all", "facts", "ontology", "inferred"]), default="all",
               show_default=True, help="Which part of the dataset to write.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--pseudonymise", is_flag=True,
+              help="Replace employee codes and names with stable keyed pseudonyms (needs --key).")
+@click.option("--key", envvar="SELARAS_PSEUDONYM_KEY", default=None,
+              help="Secret for --pseudonymise (env SELARAS_PSEUDONYM_KEY); same key, same pseudonyms.")
 @click.pass_obj
 @command_errors
-def export(state: State, fmt: str, graph: str, output: Path | None) -> None:
-    """Write the dataset (or a part of it) as RDF.
+def export(state: State, fmt: str, graph: str, output: Path | None, pseudonymise: bool, key: str | None) -> None:
+    """Write the dataset (or a part of it) as RDF, optionally pseudonymised for sharing.
 
     \b
     Example:
       selaras export --format ttl --graph facts -o facts.ttl
+      SELARAS_PSEUDONYM_KEY=… selaras export --pseudonymise -o shareable.trig
     """
-    from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH
+    import pyoxigraph as ox
 
+    from selaras.engine import privacy
+    from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, RDF_FORMATS
+
+    secret = privacy.check_key(key) if pseudonymise else None
     with state.open() as org:
-        if graph == "facts":
-            data = org.store.dump(fmt if fmt not in {"nq", "trig"} else fmt, FACTS_GRAPH)
-        elif graph == "ontology":
-            data = org.store.dump(fmt, ONTOLOGY_GRAPH)
-        else:
-            data = org.store.dump(fmt)
+        quads = list(org.store.quads())
+    wanted = {"facts": lambda g: g == FACTS_GRAPH, "ontology": lambda g: g == ONTOLOGY_GRAPH,
+              "inferred": lambda g: g.startswith(INFERRED_PREFIX), "all": lambda g: True}[graph]
+    quads = [q for q in quads if wanted(getattr(q.graph_name, "value", ""))]
+    if secret is not None:
+        quads = list(privacy.pseudonymise(quads, secret))
+    if fmt in {"nq", "trig"}:
+        data = ox.serialize(quads, format=RDF_FORMATS[fmt])
+    else:
+        data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=RDF_FORMATS[fmt])
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {len(data)} bytes to {output}", err=True)
@@ -725,7 +738,8 @@ def career_import_framework(state: State, requirements: Path, positions: Path, r
         report = framework.import_framework(org.store, requirements, positions, replace=replace,
                                             min_importance=min_importance)
     rows = [("positions", report.positions), ("requirements", report.requirements),
-            ("competencies (new)", report.competencies_new), ("competencies (already known)", report.competencies_known),
+            ("competencies (new)", report.competencies_new),
+            ("competencies (already known)", report.competencies_known),
             ("scale", f"{report.scale} ({report.low}–{report.high})"), ("grades", ", ".join(report.grades)),
             ("families", report.families), ("levels rounded", report.rounded),
             ("rows left out (--min-importance)", report.skipped)]

@@ -503,6 +503,8 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     if problems:
         raise InputError(problems)
     rows = build_quads(batch)
+    if batch.rdf:
+        _check_shapes(check_store, rows + batch.rdf, batch)
     # a table row replaces what an earlier import said of its entity; RDF input only adds
     remove = list(store.quads(FACTS_GRAPH)) if replace else _superseded(store, rows)
     remove += list(store.match(FACTS, None, None, META))
@@ -511,6 +513,29 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     store.flush()
     count = sum(len(v) for v in batch.rows.values())
     return ImportReport(tuple(batch.files), count, len(add), len(remove))
+
+
+def _check_shapes(store: Store, new: list[ox.Quad], batch: Batch) -> None:
+    """Validate RDF input with the SHACL shapes, over the store's facts plus the new ones.
+
+    Tables are checked column by column above; RDF can say anything, so the shapes decide.
+    """
+    from selaras.engine import inference, validation
+    from selaras.engine.store import open_store
+
+    candidate = open_store()
+    candidate.extend(q for q in store.quads() if q.graph_name != META)
+    candidate.extend(new)
+    inference.infer(candidate, only=["scale-bounds"])
+    errors = [r for r in validation.shacl_report(candidate) if r.severity == "error"]
+    if errors:
+        where = ", ".join(f for f in batch.files if Path(f).suffix.lower() in RDF_SUFFIXES)
+        raise InputError([
+            Problem(where, None, (r.path or "").rsplit("#", 1)[-1] or None,
+                    f"{r.focus_label} <{r.focus}>: {r.message.split('. ')[0]}",
+                    r.message.split(". ", 1)[1] if ". " in r.message else "correct the data to fit the shape")
+            for r in errors
+        ])
 
 
 def _superseded(store: Store, add: Iterable[ox.Quad]) -> list[ox.Quad]:

@@ -205,3 +205,17 @@ def test_turtle_and_jsonld_imports_add_facts(tmp_path) -> None:
     org.import_paths([ttl, jsonld])
     families = {r["class"].value: int(r["count"].value) for r in org.run("class-counts").rows}
     assert families["https://w3id.org/selaras/ontology#JobFamily"] == 10
+
+
+def test_rdf_input_is_checked_against_the_shapes(cli, store, tmp_path) -> None:
+    bad = tmp_path / "extra.ttl"
+    bad.write_text("@prefix sel: <https://w3id.org/selaras/ontology#> .\n"
+                   "<https://w3id.org/selaras/id/requirement/ops-staff/TC> a sel:Requirement ;\n"
+                   "  sel:code \"ops-staff/TC\" ; sel:position <https://w3id.org/selaras/id/position/ops-staff> ;\n"
+                   "  sel:competency <https://w3id.org/selaras/id/competency/TC> ; sel:requiredLevel 9 .\n",
+                   encoding="utf-8")
+    before = content(store)
+    result = cli("--store", store, "import", str(bad))
+    assert result.exit_code == 2
+    assert "extra.ttl" in result.stderr and "outside the competency's scale (0–6)" in result.stderr
+    assert content(store) == before
