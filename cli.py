@@ -29,16 +29,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 class State:
     """Options shared by every command."""
 
-    def __init__(self, store: Path, explicit: bool) -> None:
+    def __init__(self, store: Path, explicit: bool, endpoint: str | None = None,
+                 update_endpoint: str | None = None) -> None:
         self.store_path = store
         self.explicit = explicit
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint
 
     def open(self, *, write: bool = False, create: bool = False) -> Selaras:
         """Open the store for a command; fall back to the bundled example when there is none.
 
         Only ``create`` commands (init, import) make a new store; others, when there is no
         store and none was named, work on the bundled example organisation in memory.
+        With ``--endpoint`` every command works on that SPARQL server instead.
         """
+        if self.endpoint:
+            return Selaras.open(endpoint=self.endpoint, update_endpoint=self.update_endpoint, read_only=not write)
         exists = (self.store_path / "CURRENT").exists()
         if not exists and not create:
             if self.explicit:
@@ -80,9 +86,14 @@ def output_options(formats: tuple[str, ...], default: str = "table") -> Callable
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), envvar="SELARAS_STORE",
               default=None, help="Store directory (default ./.selaras; env SELARAS_STORE).")
+@click.option("--endpoint", metavar="QUERY_URL", envvar="SELARAS_ENDPOINT", default=None,
+              help="Use this SPARQL 1.1 server instead of a store directory (env SELARAS_ENDPOINT).")
+@click.option("--update-endpoint", metavar="UPDATE_URL", envvar="SELARAS_UPDATE_ENDPOINT", default=None,
+              help="The server's SPARQL Update URL when it is not QUERY_URL's …/query → …/update "
+                   "(env SELARAS_UPDATE_ENDPOINT).")
 @click.version_option(package_name="selaras")
 @click.pass_context
-def main(ctx: click.Context, store: Path | None) -> None:
+def main(ctx: click.Context, store: Path | None, endpoint: str | None, update_endpoint: str | None) -> None:
     """Selaras: competency gaps, career moves and certification/training alignment, as a
     knowledge graph with explained rules.
 
@@ -91,7 +102,8 @@ def main(ctx: click.Context, store: Path | None) -> None:
       selaras stats                      # the bundled example organisation
       selaras init && selaras import my-org/ && selaras stats
     """
-    ctx.obj = State(store or DEFAULT_STORE, explicit=store is not None)
+    ctx.obj = State(store or DEFAULT_STORE, explicit=store is not None, endpoint=endpoint,
+                    update_endpoint=update_endpoint)
 
 
 @main.command()
@@ -461,7 +473,8 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
     from selaras import queries
 
     if list_:
-        rows = [(q.name, q.title, q.judul, ", ".join(p.name for p in q.params)) for q in queries.all_queries()]
+        rows = [(q.name, q.title, q.judul, ", ".join(_param_summary(p) for p in q.params))
+                for q in queries.all_queries()]
         click.echo(render_records("Named queries", ["name", "title", "judul", "parameters"], rows,
                                   fmt if fmt in {"table", "md", "json", "csv", "tsv"} else "table"), nl=False)
         return
@@ -472,6 +485,7 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
             raise click.BadParameter(f"{p!r} is not KEY=VALUE", param_hint="--param")
         given[key.strip()] = value
     with state.open() as org:
+        org.ensure_inferred()  # named queries read the rules' conclusions (gaps, moves, readiness …)
         if file is not None:
             result = org.query(file.read())
         elif name_or_sparql is None:
@@ -484,6 +498,13 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
                 given["lang"] = lang
             result = org.store.query(named.text, bindings=named.bindings(given))
     click.echo(render_result(result, fmt), nl=False)
+
+
+def _param_summary(p: Any) -> str:
+    """Show a named query's parameter as ``name (required)`` or ``name=default``."""
+    if p.required:
+        return f"{p.name} (required)"
+    return f"{p.name}={p.default}" if p.default else p.name
 
 
 # --- career paths (issue 6) -------------------------------------------------------------------
@@ -624,12 +645,13 @@ def career_next(state: State, position: str | None, employee_name: str | None, t
 @click.option("--min-readiness", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Leave out employees below this readiness (0–1).")
 @click.option("--include-holders", is_flag=True, help="Also list the employees who hold the position.")
+@click.option("--reachable", is_flag=True, help="Only employees from whose position a career path leads here.")
 @click.option("--limit", type=click.IntRange(0), default=20, show_default=True, help="Show this many (0: all).")
 @output_options(("table", "json", "md"))
 @click.pass_obj
 @command_errors
-def career_pool(state: State, position: str, min_readiness: float, include_holders: bool, limit: int,
-                fmt: str, lang: str) -> None:
+def career_pool(state: State, position: str, min_readiness: float, include_holders: bool, reachable: bool,
+                limit: int, fmt: str, lang: str) -> None:
     """The talent pool of POSITION: employees ranked by readiness, with their remaining gaps.
 
     Readiness is the rule `readiness`'s formula, computed for every employee from their held
@@ -639,6 +661,7 @@ def career_pool(state: State, position: str, min_readiness: float, include_holde
     \b
     Example:
       selaras career pool verifikator-senior --min-readiness 0.8
+      selaras career pool verifikator-senior --reachable --format md
     """
     from selaras.engine import career, careerview
 
@@ -646,7 +669,7 @@ def career_pool(state: State, position: str, min_readiness: float, include_holde
         cg = career.career_graph(org)
         code = career.resolve_position(cg, position)
         pool = career.talent_pool(cg, code, min_readiness=min_readiness, include_holders=include_holders,
-                                  limit=limit or None)
+                                  reachable=reachable, limit=limit or None)
         click.echo(careerview.render_pool(cg, code, pool, min_readiness, fmt, lang), nl=False)
 
 
@@ -748,6 +771,150 @@ def career_import_framework(state: State, requirements: Path, positions: Path, r
                               ensure_ascii=False))
         return
     click.echo(render_records("Framework imported", ["what", "value"], rows, fmt), nl=False)
+
+
+@main.command()
+@click.option("--employees", type=click.IntRange(0), default=1000, show_default=True, help="How many employees.")
+@click.option("--positions", type=click.IntRange(2), default=None,
+              help="How many positions (default: one per 25 employees, at least 20).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random numbers.")
+@click.option("--competencies", type=click.IntRange(25), default=86, show_default=True,
+              help="Size of the dictionary (86: the bundled example's; else synthesised codes).")
+@click.option("--levels", type=click.IntRange(3, 10), default=5, show_default=True,
+              help="Levels of the proficiency scale.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the CSV files into (created; files there are replaced).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format of the summary.")
+@command_errors
+def generate(employees: int, positions: int | None, seed: int, competencies: int, levels: int, out: Path,
+             fmt: str) -> None:
+    """Write a synthetic organisation (families, grades, positions, requirements, schemes,
+    programmes, employees, assessments, certifications) in the import format.
+
+    The same arguments give byte-identical files; everything is marked illustrative.
+    For tests, benchmarks and demonstrations at any size.
+
+    \b
+    Example:
+      selaras generate --employees 10000 --positions 400 --seed 1 --out org-10k/
+      selaras --store ./big import org-10k/ && selaras --store ./big infer
+    """
+    from selaras.engine.generate import generate as write_organisation
+
+    if positions is None:
+        positions = max(20, round(employees / 25))
+    report = write_organisation(out, employees=employees, positions=positions, seed=seed,
+                                competencies=competencies, scale_levels=levels)
+    if fmt == "json":
+        click.echo(json.dumps({"out": str(report.out), "seed": report.seed, "families": report.families,
+                               "rows": report.rows, "seconds": round(report.seconds, 3)}, indent=2))
+        return
+    click.echo(render_records(f"Synthetic organisation in {out}", ["file", "rows"],
+                              list(report.rows.items()), "table"), nl=False)
+    click.echo(f"{report.total_rows} rows in {len(report.rows)} files, {report.families} job families, "
+               f"seed {seed}, in {report.seconds:.2f} s")
+
+
+@main.command()
+@output_options(("table", "md", "html", "json"))
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True,
+              help="Exit 1 when findings of this severity or heavier exist (never: always exit 0).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--check", "checks", multiple=True, metavar="ID",
+              help="Run only this check (repeatable; ids as in engine/audit/checks/).")
+@click.option("--skip", "skip", multiple=True, metavar="ID",
+              help="Leave this check out (repeatable), e.g. model-data-quality, the slow SHACL validation.")
+@settings_options
+@click.pass_obj
+@command_errors
+def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, checks: tuple[str, ...],
+          skip: tuple[str, ...], **settings: Any) -> None:
+    """Audit the alignment of the model, the LSP schemes and the Corpu programmes.
+
+    Runs inference if the conclusions are stale, then one check or more per recommendation of
+    the paper (R1-R6) and for the model's own consistency. Prints a summary per recommendation
+    and the findings, each with its explanation (rule and premises); --format html writes one
+    self-contained page with the coverage heat map and the priority list. Exit code: 0 when no
+    finding reaches --fail-on, 1 when one does, 2 on a usage or input error.
+
+    \b
+    Example:
+      selaras audit
+      selaras audit --format html -o audit.html --lang id
+      selaras audit --format json --fail-on warning --reference-date 2026-06-30
+    """
+    from selaras.engine.audit import run_audit
+    from selaras.engine.audit.report import render
+
+    with state.open() as org:
+        report = run_audit(org, _settings(**settings), checks=list(checks) or None, skip=skip, fail_on=fail_on)
+    text = render(report, fmt, lang)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        total = report.counts()
+        click.echo(f"wrote {fmt} report to {output}: {len(report.findings)} findings ("
+                   + ", ".join(f"{n} {s.value}" for s, n in total.items()) + ")", err=True)
+    else:
+        click.echo(text, nl=False)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    sys.exit(report.exit_code())
+
+
+# --- SPARQL endpoint (issue 4) ------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 127.0.0.1 answers this machine only.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7879, show_default=True,
+              help="TCP port (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Most rows (or triples) an answer may hold.")
+@click.option("--max-body", type=click.IntRange(min=1), default=1_000_000, show_default=True,
+              help="Largest request body accepted, in bytes.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Query worker processes (one when updates are allowed).")
+@click.option("--allow-update", is_flag=True,
+              help="Accept SPARQL Update from clients that send the token (Authorization: Bearer TOKEN).")
+@click.option("--token", envvar="SELARAS_TOKEN", default=None,
+              help="The token updates need (env SELARAS_TOKEN); made up and printed when not given.")
+@click.pass_obj
+@command_errors
+def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
+          allow_update: bool, token: str | None) -> None:
+    """Serve the store as a SPARQL 1.1 Protocol endpoint, with a query page in the browser.
+
+    Queries by GET and POST at /sparql (also /query and /update); results in SPARQL JSON, XML,
+    CSV, TSV, or Turtle, N-Triples, JSON-LD for graphs, by Accept. Read-only unless started with
+    --allow-update; the default graph is the union of all graphs. Without a store it serves the
+    bundled example organisation. Stop it with Ctrl-C.
+
+    \b
+    Example:
+      selaras serve                                  # http://127.0.0.1:7879/
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
+           http://127.0.0.1:7879/sparql
+      SELARAS_TOKEN=s3cret selaras --store ./lembaga serve --allow-update
+    """
+    from selaras.engine.server import ServerSettings, new_token
+    from selaras.engine.server import serve as run_server
+
+    if state.endpoint:
+        raise click.UsageError("serve works on a store directory; a SPARQL server given with --endpoint "
+                               "already is an endpoint")
+    if allow_update and not token:
+        token = new_token()
+        click.echo(f"update token (send 'Authorization: Bearer TOKEN'): {token}", err=True)
+    store = state.store_path if state.explicit or (state.store_path / "CURRENT").exists() else None
+    if store is None:
+        click.echo("note: no store given; serving the bundled example organisation", err=True)
+    settings = ServerSettings(host=host, port=port, timeout=timeout, max_rows=max_rows, max_body=max_body,
+                              workers=workers, allow_update=allow_update, token=token)
+    run_server(settings, store, out=lambda line: click.echo(line),
+               err=lambda line: click.echo(line, err=True))
 
 
 def _looks_like_sparql(text: str) -> bool:

@@ -1,0 +1,358 @@
+"""Run the audit: infer if needed, evaluate every check, explain every finding.
+
+``run_audit(selaras.open(example=True))`` audits the bundled organisation; ``tests/test_audit.py``
+shows what it finds there. Checks read the store's default graph (the union of facts, ontology
+and every rule's conclusions); a read-only store whose conclusions are stale is audited on an
+in-memory copy, so auditing never writes to a store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from selaras.engine import rules as rule_registry
+from selaras.engine.audit import POLICY_IRI, SECTIONS, Check, all_checks, get
+from selaras.engine.audit.coverage import Coverage, Priority, coverage, priorities
+from selaras.engine.audit.describe import Namer
+from selaras.engine.audit.findings import SEVERITIES, Explanation, Finding, Ref, Severity, Text
+from selaras.engine.errors import InputError, Problem
+from selaras.engine.inference import Settings, effective_settings
+from selaras.engine.store import Store
+from selaras.ontology.namespace import RULE_IRI, SEL_IRI
+
+if TYPE_CHECKING:
+    from selaras.engine.api import Selaras
+
+#: ``--fail-on`` values and the lightest severity each fails on (None: never fail).
+FAIL_ON: dict[str, Severity | None] = {"error": Severity.ERROR, "warning": Severity.WARNING, "never": None}
+#: Result variables that explain a finding rather than fill its message.
+_EXPLAINING = ("focus", "conclusions", "premises")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]+))?\}")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_MODEL_TITLE = Text("Model consistency", "Konsistensi model")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the report: one recommendation and the principles it serves, or the model."""
+
+    id: str
+    title: Text
+    recommendation: Ref | None
+    principles: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """What one check did: how many findings, or why it was skipped."""
+
+    check: Check
+    findings: int
+    skipped: str | None = None
+
+
+@dataclass
+class AuditReport:
+    """The outcome of an audit: findings, what each check did, the coverage matrix, priorities."""
+
+    settings: Settings
+    store: str
+    sections: list[Section]
+    runs: list[CheckRun]
+    findings: list[Finding]
+    coverage: Coverage
+    priorities: list[Priority]
+    fail_on: str = "error"
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self, section: str | None = None) -> dict[Severity, int]:
+        """Count findings by severity (in one section, or in all)."""
+        found = Counter(f.severity for f in self.findings if section is None or f.section == section)
+        return {s: found.get(s, 0) for s in SEVERITIES}
+
+    def exit_code(self, fail_on: str | None = None) -> int:
+        """Return 1 when findings at or above ``fail_on`` (error, warning, never) exist, else 0."""
+        key = fail_on or self.fail_on
+        if key not in FAIL_ON:
+            raise InputError(Problem("--fail-on", None, None, f"unknown value {key!r}", "use error, warning or never"))
+        threshold = FAIL_ON[key]
+        if threshold is None:
+            return 0
+        return int(any(f.severity >= threshold for f in self.findings))
+
+
+def run_audit(
+    org: Selaras,
+    settings: Settings | None = None,
+    *,
+    checks: Sequence[str] | None = None,
+    skip: Sequence[str] = (),
+    fail_on: str = "error",
+) -> AuditReport:
+    """Audit an organisation: run inference if its conclusions are stale, then every check.
+
+    Args:
+        org: the organisation (``selaras.open(...)``).
+        settings: overrides of the data's settings (reference date, stale window …).
+        checks: ids of the checks to run; all of :data:`selaras.engine.audit.CHECK_IDS` when None.
+        skip: ids of checks to leave out (reported as skipped), e.g. ``model-data-quality``, whose
+            SHACL validation takes most of an audit's time on a large store.
+        fail_on: the default threshold of :meth:`AuditReport.exit_code`.
+
+    Raises:
+        NotFoundError: a check id is unknown.
+    """
+    selected = [get(c) for c in checks] if checks is not None else list(all_checks())
+    skipped_ids = {get(c).id for c in skip}
+    if fail_on not in FAIL_ON:
+        raise InputError(Problem("--fail-on", None, None, f"unknown value {fail_on!r}", "use error, warning or never"))
+    location = org.store.location
+    org.ensure_inferred(settings)
+    store = org.store
+    namer = Namer(store)
+    runs: list[CheckRun] = []
+    findings: list[Finding] = []
+    notes: list[str] = []
+    sections = _sections(store, namer)
+    by_id = {s.id: s for s in sections}
+    for check in selected:
+        if check.id in skipped_ids:
+            found, skipped = [], "left out on request (--skip)"
+        elif check.kind == "shacl":
+            found, skipped = _shacl_findings(check, store, namer, by_id[check.section])
+        else:
+            found, skipped = _sparql_findings(check, store, namer, by_id[check.section]), None
+        if skipped:
+            notes.append(f"{check.id} skipped: {skipped}")
+        runs.append(CheckRun(check, len(found), skipped))
+        findings.extend(found)
+    order = {s: n for n, s in enumerate(SECTIONS)}
+    findings.sort(key=lambda f: order[f.section])  # stable: registry and query order inside a section
+    table = coverage(store, namer)
+    return AuditReport(
+        settings=effective_settings(store, settings), store=location, sections=sections, runs=runs,
+        findings=findings, coverage=table, priorities=priorities(store, namer, table), fail_on=fail_on, notes=notes)
+
+
+# --- sections ------------------------------------------------------------------------
+
+_POLICY = f"""
+PREFIX sel: <{SEL_IRI}>
+SELECT ?recommendation ?principle WHERE {{
+  ?recommendation a sel:Recommendation . OPTIONAL {{ ?recommendation sel:servesPrinciple ?principle }}
+}}
+"""
+
+
+def _sections(store: Store, namer: Namer) -> list[Section]:
+    serves: dict[str, list[str]] = {}
+    for row in store.query(_POLICY).rows:
+        serves.setdefault(row["recommendation"].value, [])
+        if row["principle"] is not None:
+            serves[row["recommendation"].value].append(row["principle"].value)
+    out = []
+    for sid in SECTIONS:
+        if sid == "model":
+            principles = sorted({c.principle_iri for c in all_checks() if c.section == "model"})
+            out.append(Section(sid, _MODEL_TITLE, None, tuple(Ref(p, namer.name(p)) for p in principles)))
+            continue
+        iri = POLICY_IRI + sid
+        principles = sorted(serves.get(iri, []))
+        out.append(Section(sid, namer.name(iri), Ref(iri, namer.name(iri)),
+                           tuple(Ref(p, namer.name(p)) for p in principles)))
+    return out
+
+
+# --- SPARQL checks --------------------------------------------------------------------
+
+def _sparql_findings(check: Check, store: Store, namer: Namer, section: Section) -> list[Finding]:
+    rows = store.query(check.body).rows
+    conclusions = {r: _iris(row.get("conclusions")) for r, row in enumerate(rows)}
+    explained = _explain(store, [c for cs in conclusions.values() for c in cs])
+    premise_iris: set[str] = set()
+    for r, row in enumerate(rows):
+        premise_iris.update(_iris(row.get("premises")))
+        for c in conclusions[r]:
+            premise_iris.update(explained.get(c, ("", []))[1])
+    namer.describe(sorted(premise_iris))
+    principle = Ref(check.principle_iri, namer.name(check.principle_iri))
+    out = []
+    for r, row in enumerate(rows):
+        focus = row.get("focus")
+        if focus is None:
+            continue
+        values = _values(row)
+        message = Text(_format(check.message, "en", row, namer), _format(check.pesan, "id", row, namer))
+        out.append(Finding(
+            check=check.id, severity=check.severity, section=check.section, recommendation=section.recommendation,
+            principle=principle, focus=namer.ref(focus.value), message=message,
+            explanation=_explanation(check, conclusions[r], _iris(row.get("premises")), explained, namer),
+            values=values))
+    return out
+
+
+def _iris(term: Any) -> list[str]:
+    if term is None:
+        return []
+    return sorted(dict.fromkeys(term.value.split()))
+
+
+def _explain(store: Store, conclusions: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """Return, for each concluded node, its rule IRI and premises."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    unique = list(dict.fromkeys(conclusions))
+    for start in range(0, len(unique), 500):
+        values = " ".join(f"<{c}>" for c in unique[start:start + 500])
+        text = (f"PREFIX sel: <{SEL_IRI}>\nSELECT ?c ?rule ?premise WHERE {{ VALUES ?c {{ {values} }} "
+                f"?c sel:inferredBy ?rule . OPTIONAL {{ ?c sel:premise ?premise }} }}")
+        for row in store.query(text).rows:
+            _, premises = out.setdefault(row["c"].value, (row["rule"].value, []))
+            if row["premise"] is not None:
+                premises.append(row["premise"].value)
+    return out
+
+
+def _explanation(check: Check, conclusions: list[str], premises: list[str],
+                 explained: dict[str, tuple[str, list[str]]], namer: Namer) -> Explanation:
+    if not conclusions:
+        return Explanation(check.id, check.iri, Text(check.title, check.judul), (),
+                           tuple(namer.ref(p) for p in premises))
+    rules = Counter(explained[c][0] for c in conclusions if c in explained)
+    rule_iri = rules.most_common(1)[0][0] if rules else check.iri
+    rule_id = rule_iri.removeprefix(RULE_IRI)
+    try:
+        rule = rule_registry.get(rule_id)
+        title = Text(rule.title, rule.judul)
+    except Exception:  # noqa: BLE001 - a rule of a newer store: name it by its id
+        title = Text(rule_id, rule_id)
+    under = list(premises)
+    for c in conclusions:
+        under.extend(explained.get(c, ("", []))[1])
+    return Explanation(rule_id, rule_iri, title, tuple(conclusions),
+                       tuple(namer.ref(p) for p in sorted(dict.fromkeys(under))))
+
+
+def _values(row: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    out: list[tuple[str, Any]] = []
+    for name, term in row.items():
+        if name in _EXPLAINING or term is None:
+            continue
+        if name.endswith("_list"):
+            out.append((name.removesuffix("_list"), sorted(x for x in term.value.split("|") if x)))
+        else:
+            out.append((name, _plain(term)))
+    return tuple(out)
+
+
+def _plain(term: Any) -> Any:
+    """Turn an RDF term into a JSON-friendly value: IRIs and IRI lists as strings, numbers as numbers."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value.removeprefix(_XSD)
+        if dt in {"integer", "int", "long", "nonNegativeInteger"}:
+            return int(term.value)
+        if dt in {"decimal", "double", "float"}:
+            number = float(term.value)
+            return int(number) if number.is_integer() else number
+        if dt == "boolean":
+            return term.value == "true"
+        words = term.value.split()
+        if words and all(w.startswith(("http://", "https://")) for w in words):
+            return sorted(words)
+        return term.value
+    return str(term)
+
+
+def _format(template: str, lang: str, row: dict[str, Any], namer: Namer) -> str:
+    """Fill a message template from a result row (see the package docstring for the syntax)."""
+    def fill(m: re.Match[str]) -> str:
+        name, word = m.group(1), m.group(2)
+        if name in row or f"{name}_list" not in row:
+            term = row.get(name)
+        else:
+            term = row.get(f"{name}_list")
+            if term is None:
+                return "–"
+            return ", ".join(sorted(x for x in term.value.split("|") if x))
+        if term is None:
+            return "–"
+        if word is not None:
+            number = _plain(term)
+            singular, _, plural = word.partition("/")
+            if lang == "id":
+                return f"{number} {singular}"
+            return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+        if isinstance(term, ox.NamedNode):
+            return namer.name(term.value).get(lang)
+        value = _plain(term)
+        if isinstance(value, list):
+            return ", ".join(sorted(namer.name(v).get(lang) for v in value))
+        return str(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+# --- SHACL check ------------------------------------------------------------------------
+
+def _shacl_findings(check: Check, store: Store, namer: Namer, section: Section) -> tuple[list[Finding], str | None]:
+    try:
+        from selaras.engine.validation import shacl_report  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return [], "the SHACL validator (selaras.engine.validation.shacl_report) is not available"
+    principle = Ref(check.principle_iri, namer.name(check.principle_iri))
+    out = []
+    for result in shacl_report(store):
+        focus, path, message, severity = (_field(result, n, i) for n, i in
+                                          (("focus", 0), ("path", 1), ("message", 2), ("severity", 3)))
+        focus_iri = str(getattr(focus, "value", focus) or "")
+        path_iri = str(getattr(path, "value", path) or "")
+        text = str(getattr(message, "value", message) or "")
+        path_label = namer.name(path_iri) if path_iri else Text("(node)", "(simpul)")
+        out.append(Finding(
+            check=check.id, severity=_shacl_severity(severity, check.severity), section=check.section,
+            recommendation=section.recommendation, principle=principle,
+            focus=namer.ref(focus_iri) if focus_iri else Ref("", Text("(graph)", "(graf)")),
+            message=Text(_format_plain(check.message, path_label.en, text),
+                         _format_plain(check.pesan, path_label.id, text)),
+            explanation=Explanation(check.id, check.iri, Text(check.title, check.judul), (),
+                                    (namer.ref(focus_iri),) if focus_iri else ()),
+            values=(("path", path_iri), ("text", text))))
+    return out, None
+
+
+def _field(result: Any, name: str, index: int) -> Any:
+    if isinstance(result, dict):
+        return result.get(name)
+    if hasattr(result, name):
+        return getattr(result, name)
+    try:
+        return result[index]
+    except (TypeError, IndexError, KeyError):
+        return None
+
+
+def _shacl_severity(value: Any, default: Severity) -> Severity:
+    text = str(getattr(value, "value", value) or "").lower()
+    for needle, severity in (("violation", Severity.ERROR), ("error", Severity.ERROR),
+                             ("warning", Severity.WARNING), ("info", Severity.INFO)):
+        if needle in text:
+            return severity
+    return default
+
+
+def _format_plain(template: str, path: str, text: str) -> str:
+    return template.replace("{path}", path).replace("{text}", text)
+
+
+def iter_sections(report: AuditReport) -> Iterable[tuple[Section, list[CheckRun], list[Finding]]]:
+    """Yield each section with its check runs and findings, in report order."""
+    for section in report.sections:
+        runs = [r for r in report.runs if r.check.section == section.id]
+        yield section, runs, [f for f in report.findings if f.section == section.id]
