@@ -448,6 +448,12 @@ def demo(lang: str) -> None:
                               ["competency", "level", "people", "positions"],
                               [(labels(r["c"].value), r["level"].value, r["people"].value, r["positions"].value)
                                for r in top], "table"), nl=False)
+    from selaras.engine.audit.report import summary_columns, summary_rows
+    from selaras.engine.audit.run import run_audit
+
+    audit = run_audit(org)
+    click.echo(render_records("Alignment audit (selaras audit for the findings)", summary_columns(lang),
+                              summary_rows(audit, lang), "table"), nl=False)
 
 
 @main.command()

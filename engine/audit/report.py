@@ -203,7 +203,8 @@ def to_json(report: AuditReport, lang: str = "en") -> dict[str, Any]:
 
 # --- terminal -------------------------------------------------------------------------------
 
-def _summary_rows(report: AuditReport, lang: str) -> list[list[object]]:
+def summary_rows(report: AuditReport, lang: str) -> list[list[object]]:
+    """Return the per-recommendation counts by severity, one row per section and a total."""
     rows: list[list[object]] = []
     for sec in report.sections:
         counts = report.counts(sec.id)
@@ -214,7 +215,8 @@ def _summary_rows(report: AuditReport, lang: str) -> list[list[object]]:
     return rows
 
 
-def _summary_columns(lang: str) -> list[str]:
+def summary_columns(lang: str) -> list[str]:
+    """Return the column names of :func:`summary_rows` in a language."""
     return [ui("section", lang), ui("recommendation", lang), ui("principles", lang),
             *(_SEVERITY_WORD[lang][s] for s in SEVERITIES)]
 
@@ -235,7 +237,7 @@ def _verdict(report: AuditReport, lang: str) -> str:
 def to_text(report: AuditReport, lang: str = "en") -> str:
     """Render the report for a terminal: the summary, the priorities, then the findings grouped."""
     out = [ui("title", lang), _settings_line(report, lang), ""]
-    out.append(records_table(ui("summary", lang), _summary_columns(lang), _summary_rows(report, lang)))
+    out.append(records_table(ui("summary", lang), summary_columns(lang), summary_rows(report, lang)))
     top = report.priorities[:10]
     if top:
         out.append(records_table(
@@ -286,7 +288,7 @@ def _premises_text(f: Finding, lang: str, limit: int = PREMISES_SHOWN) -> str:
 def to_markdown(report: AuditReport, lang: str = "en") -> str:
     """Render the report as Markdown."""
     out = [f"# {ui('title', lang)}", "", _settings_line(report, lang), "", f"_{ui('illustrative', lang)}_", ""]
-    out += [f"## {ui('summary', lang)}", "", records_markdown(_summary_columns(lang), _summary_rows(report, lang)),
+    out += [f"## {ui('summary', lang)}", "", records_markdown(summary_columns(lang), summary_rows(report, lang)),
             _verdict(report, lang), ""]
     out += [f"## {ui('priorities', lang)}", "", ui("priorities_note", lang), ""]
     out.append(records_markdown(
@@ -434,7 +436,7 @@ def _html_summary(report: AuditReport, lang: str) -> str:
     total = report.counts()
     cells = "".join(f'<td class="num" data-severity="{s.value}">{total[s]}</td>' for s in SEVERITIES)
     rows.append(f'<tr class="total" data-section="total"><td>{_e(ui("total", lang))}</td><td></td><td></td>{cells}</tr>')
-    head = "".join(f"<th>{_e(c)}</th>" for c in _summary_columns(lang)[:3]) + "".join(
+    head = "".join(f"<th>{_e(c)}</th>" for c in summary_columns(lang)[:3]) + "".join(
         f'<th class="num">{_e(_SEVERITY_WORD[lang][s])}</th>' for s in SEVERITIES)
     return (f'<section id="summary"><h2>{_e(ui("summary", lang))}</h2>'
             f'<table id="summary-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
