@@ -7,7 +7,7 @@ dashed when the move changes track. An edge is labelled with its demand: the sum
 increases and the number of new competencies (``+7 · 2 new``).
 
 By default the map leaves out *skip-level* moves, A→C when the graph also has A→B and B→C
-with B's grade strictly between A's and C's, so the ladder stays readable; ``all_moves``
+with B drawn, of A's or C's family, and graded strictly between them, so the ladder stays readable; ``all_moves``
 draws every inferred move. DOT and Mermaid are text for Graphviz and Mermaid renderers; SVG
 and HTML are drawn here with the grid layout above, so they need no other program. The HTML
 page has no external resources: clicking a move shows what it demands, clicking a position
@@ -63,19 +63,22 @@ def select(cg: CareerGraph, family: str | None = None, *, all_moves: bool = Fals
     for u, v in g.edges:
         if u not in keep or v not in keep:
             continue
-        if not all_moves and _skips_a_level(cg, u, v):
+        if not all_moves and _skips_a_level(cg, u, v, keep):
             continue
         moves.append((u, v))
     moves.sort()
     return MapData(positions, moves, families)
 
 
-def _skips_a_level(cg: CareerGraph, u: str, w: str) -> bool:
+def _skips_a_level(cg: CareerGraph, u: str, w: str, shown: set[str]) -> bool:
+    """Tell whether u→w jumps over a drawn position v of u's or w's family (u→v→w, v graded between)."""
     g, rank = cg.graph, (lambda c: cg.positions[c].rank or 0)
     lo, hi = rank(u), rank(w)
     if hi - lo < 2:
         return False
-    return any(lo < rank(v) < hi and g.has_edge(v, w) for v in g.successors(u))
+    families = {cg.positions[u].family, cg.positions[w].family}
+    return any(lo < rank(v) < hi and v in shown and cg.positions[v].family in families and g.has_edge(v, w)
+               for v in g.successors(u))
 
 
 def _demand(cg: CareerGraph, u: str, v: str, lang: str) -> str:
@@ -247,6 +250,8 @@ def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: boo
         d = cg.graph.edges[u, v]
         color = COLORS.get(d["type"], "#444444")
         dash = ' stroke-dasharray="5,3"' if d["changes_track"] else ""
+        if d["type"] == "LateralMove":
+            dash += ' stroke-opacity="0.6"'  # keep the ladders in front
         path = _edge_path(lay.boxes[u], lay.boxes[v])
         tip = f"{u} → {v}: {cg.term_label(d['type'], lang)}, {_demand(cg, u, v, lang)}"
         parts.append(f'<g class="move" data-id="{i}" cursor="pointer"><title>{e(tip)}</title>'
@@ -260,7 +265,8 @@ def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: boo
         parts.append(f'<g class="pos" data-code="{e(c)}" cursor="pointer"><title>{e(title)} ({e(sub)})</title>'
                      f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" '
                      f'fill="{FILL[p.track]}" stroke="{STROKE[p.track]}"/>'
-                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 19:.1f}" text-anchor="middle">{e(_truncate(title))}</text>'
+                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 19:.1f}" text-anchor="middle">'
+                     f'{e(_truncate(title))}</text>'
                      f'<text x="{x + NODE_W / 2:.1f}" y="{y + 35:.1f}" text-anchor="middle" fill="#555555" '
                      f'font-size="9.5">{e(sub)}</text></g>')
     legend_y = lay.height - 14
@@ -314,7 +320,9 @@ _SCRIPT = """
 (function () {
   var data = JSON.parse(document.getElementById('career-data').textContent);
   var words = data.words, panel = document.getElementById('details');
-  function el(tag, text) { var n = document.createElement(tag); if (text !== undefined) n.textContent = text; return n; }
+  function el(tag, text) {
+    var n = document.createElement(tag); if (text !== undefined) n.textContent = text; return n;
+  }
   function list(title, items) {
     panel.appendChild(el('h3', title));
     if (!items.length) { panel.appendChild(el('p', words.none)); return; }
@@ -330,7 +338,9 @@ _SCRIPT = """
       panel.appendChild(el('h2', m.from + ' \\u2192 ' + m.to));
       panel.appendChild(el('p', m.type + ' \\u00b7 +' + m.grade_steps + ' ' + words.grade_steps +
         (m.changes_track ? ' \\u00b7 ' + words.changes_track : '') + ' \\u00b7 +' + m.total_increase));
-      list(words.increases, m.increases.map(function (x) { return x[0] + ': ' + x[1] + ' \\u2192 ' + x[2] + ' (+' + (x[2] - x[1]) + ')'; }));
+      list(words.increases, m.increases.map(function (x) {
+        return x[0] + ': ' + x[1] + ' \\u2192 ' + x[2] + ' (+' + (x[2] - x[1]) + ')';
+      }));
       list(words['new'], m['new'].map(function (x) { return x[0] + ': ' + x[1]; }));
     });
   });

@@ -26,7 +26,8 @@ from selaras.engine.render import records_markdown, records_table
 #: Headings and phrases in both languages.
 TEXT: dict[str, dict[str, str]] = {
     "paths_title": {"en": "Career paths from {a} to {b}", "id": "Jalur karier dari {a} ke {b}"},
-    "path": {"en": "Path {n} · {moves} move(s) · effort {effort}", "id": "Jalur {n} · {moves} langkah · upaya {effort}"},
+    "path": {"en": "Path {n} · {moves} move(s) · effort {effort}",
+             "id": "Jalur {n} · {moves} langkah · upaya {effort}"},
     "no_path": {"en": "No career path from {a} to {b}:", "id": "Tidak ada jalur karier dari {a} ke {b}:"},
     "step": {"en": "step", "id": "langkah"},
     "to": {"en": "to", "id": "ke"},
@@ -73,7 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
     "chosen": {"en": "Programmes: {p}", "id": "Program: {p}"},
     "uncovered": {"en": "No programme closes: {c}", "id": "Tidak ada program yang menutup: {c}"},
     "certify": {"en": "Schemes that certify the gaps: {s}", "id": "Skema yang menyertifikasi kesenjangan: {s}"},
-    "no_gaps": {"en": "No gaps: every requirement is met.", "id": "Tidak ada kesenjangan: semua persyaratan terpenuhi."},
+    "no_gaps": {"en": "No gaps: every requirement is met.",
+                "id": "Tidak ada kesenjangan: semua persyaratan terpenuhi."},
     "none": {"en": "none", "id": "tidak ada"},
     "not_assessed": {"en": "not assessed", "id": "belum diases"},
     "new_word": {"en": "new", "id": "baru"},

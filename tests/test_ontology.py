@@ -69,10 +69,24 @@ def test_hermit_finds_the_bundled_organisation_consistent_and_classifies_it(exam
     assert len(report.classified["HardCompetency"]) == 67
 
 
-def test_check_names_the_competency_on_an_inconsistent_fixture(cli, tmp_path) -> None:
+def test_an_inconsistent_input_is_refused_and_check_names_it(cli, tmp_path) -> None:
     store = str(tmp_path / "store")
+    fixture = DATA / "inconsistent" / "int-is-technical.ttl"
     assert cli("--store", store, "init", "--example").exit_code == 0
-    assert cli("--store", store, "import", str(DATA / "inconsistent" / "int-is-technical.ttl")).exit_code == 0
+    refused = cli("--store", store, "import", str(fixture))
+    assert refused.exit_code == 2
+    assert "Integrity <https://w3id.org/selaras/id/competency/INT>: A competency must be in exactly one group" \
+        in refused.stderr
+    # data written by another tool (say, straight into a SPARQL server) is caught by `check`
+    import pyoxigraph as ox
+
+    import selaras
+    from selaras.engine.store import FACTS_GRAPH
+
+    with selaras.open(store) as org:
+        facts = ox.NamedNode(FACTS_GRAPH)
+        org.store.extend(ox.Quad(q.subject, q.predicate, q.object, facts)
+                         for q in ox.parse(path=str(fixture), format=ox.RdfFormat.TURTLE))
     result = cli("--store", store, "check")
     assert result.exit_code == 1
     assert "INCONSISTENT" in result.output
