@@ -57,13 +57,24 @@ class Selaras:
         *,
         example: bool = False,
         read_only: bool = False,
+        endpoint: str | None = None,
+        update_endpoint: str | None = None,
     ) -> Selaras:
         """Open a store (``path=None``: in memory); with ``example`` load the bundled organisation.
+
+        With ``endpoint`` (a SPARQL 1.1 query URL, and ``update_endpoint`` when the server's
+        update URL cannot be guessed) the store is that server instead (see
+        :mod:`selaras.engine.remote`); ``path`` is then ignored.
 
         The ontology is (re)loaded into its graph whenever the store is writable, so a store
         always carries the ontology of the installed Selaras.
         """
-        org = cls(open_store(path, read_only=read_only))
+        if endpoint:
+            from selaras.engine.remote import RemoteStore
+
+            org = cls(RemoteStore(endpoint, update_endpoint, read_only=read_only))  # type: ignore[arg-type]
+        else:
+            org = cls(open_store(path, read_only=read_only))
         if not read_only:
             org.load_ontology()
             if example and org.store.count(importer.FACTS_GRAPH) == 0:
@@ -123,6 +134,11 @@ class Selaras:
     def make_writable(self) -> None:
         """Switch a read-only store to an in-memory copy, so derived graphs can be written."""
         if self.store.read_only:
+            if not isinstance(self.store, Store):  # a SPARQL server: never pull it into memory
+                from selaras.engine.errors import StoreError
+
+                raise StoreError(f"the conclusions on {self.store.location} are stale — run "
+                                 f"`selaras --endpoint {self.store.location} infer` first")
             copy = open_store()
             copy.extend(self.store.quads())
             self.store = copy
@@ -210,7 +226,9 @@ def _python(term: object) -> object:
 
 
 def open(  # noqa: A001 - mirrors the built-in on purpose: ``selaras.open(path)``
-    path: str | os.PathLike[str] | None = None, *, example: bool = False, read_only: bool = False
+    path: str | os.PathLike[str] | None = None, *, example: bool = False, read_only: bool = False,
+    endpoint: str | None = None, update_endpoint: str | None = None,
 ) -> Selaras:
-    """Open an organisation's store; see :meth:`Selaras.open`."""
-    return Selaras.open(path, example=example, read_only=read_only)
+    """Open an organisation's store, or a SPARQL server with ``endpoint``; see :meth:`Selaras.open`."""
+    return Selaras.open(path, example=example, read_only=read_only, endpoint=endpoint,
+                        update_endpoint=update_endpoint)

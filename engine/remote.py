@@ -36,8 +36,8 @@ Transactions
     :data:`CHUNK_QUADS` quads is split into several requests to keep each one of bounded size;
     such a write is **not atomic**: if a request fails, the earlier ones stay. The message then
     says so; re-run the import (it is idempotent) or ``import --replace``. The bundled example
-    organisation (about 45,000 quads) and organisations of a few thousand employees are written
-    in one request.
+    organisation (about 45,000 quads) and imports of up to about 1,200 employees (some 200
+    quads each, with their assessments) go in one request; the rules never write in chunks.
 
 Blank nodes
     A server renames blank nodes, so a blank node read back cannot be named in a later update.
@@ -122,7 +122,8 @@ class RemoteStore:
         read_only: refuse every write.
         timeout: seconds to wait for an answer.
         dataset: how a query's default graph becomes the union of the graphs (see the module
-            notes): ``auto`` (default; env ``SELARAS_ENDPOINT_DATASET``), ``explicit`` or ``server``.
+            notes): ``auto`` (default; env ``SELARAS_ENDPOINT_DATASET``), ``oxigraph``, ``explicit``
+            or ``server``.
 
     Nothing is sent until the first call; a server that cannot be reached raises
     :class:`StoreError` then, naming the URL.
@@ -195,7 +196,9 @@ class RemoteStore:
 
         ``oxigraph``: the server is Oxigraph, asked per request (its ``union-default-graph``
         parameter); ``explicit``: every query lists Selaras's graphs as its dataset; ``server``:
-        the server's default graph is the union already (a setting of the server).
+        the server's default graph is the union already (a setting of the server). ``auto``
+        (the default) becomes ``oxigraph`` when the server's ``Server`` header says Oxigraph,
+        else ``explicit``; any of the four can be forced.
         """
         if self._mode == "auto":
             if self._server is None:
