@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 import click
 
 from selaras.engine.api import DEFAULT_STORE, Selaras
+from selaras.engine.store import FACTS_GRAPH
+from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
 from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
 
@@ -49,8 +51,8 @@ class State:
         if not exists and not create:
             if self.explicit:
                 raise click.UsageError(
-                    f"no Selaras store at {self.store_path} — run `selaras init --store {self.store_path}` "
-                    f"or `selaras import --store {self.store_path} FILES…` first")
+                    f"no Selaras store at {self.store_path} — run `selaras --store {self.store_path} init` "
+                    f"or `selaras --store {self.store_path} import FILES…` first")
             click.echo(f"note: no store at {self.store_path}; using the bundled example organisation "
                        f"(`selaras init` creates a store of your own)", err=True)
             return Selaras.open(example=True)
@@ -117,9 +119,12 @@ def init(state: State, example: bool) -> None:
     Example:
       selaras --store ./lembaga init --example
     """
-    with Selaras.open(state.store_path, example=example) as org:
+    with state.open(write=True, create=True) as org:
+        if example and org.store.count(FACTS_GRAPH) == 0:
+            org.import_paths([EXAMPLE_DIR])
         n = org.store.count()
-    click.echo(f"store ready at {state.store_path} ({n} quads)")
+        where = org.store.location
+    click.echo(f"store ready at {where} ({n} quads)")
 
 
 @main.command("import")
@@ -491,18 +496,21 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
             raise click.BadParameter(f"{p!r} is not KEY=VALUE", param_hint="--param")
         given[key.strip()] = value
     with state.open() as org:
-        org.ensure_inferred()  # named queries read the rules' conclusions (gaps, moves, readiness …)
+        bindings = None
         if file is not None:
-            result = org.query(file.read())
+            text = file.read()
         elif name_or_sparql is None:
             raise click.UsageError("give a query name, SPARQL text, or -f FILE (see --list)")
         elif _looks_like_sparql(name_or_sparql):
-            result = org.query(name_or_sparql)
+            text = name_or_sparql
         else:
             named = queries.load(name_or_sparql)
             if "lang" in {p.name for p in named.params} and "lang" not in given:
                 given["lang"] = lang
-            result = org.store.query(named.text, bindings=named.bindings(given))
+            text, bindings = named.text, named.bindings(given)
+        if queries.reads_conclusions(text):
+            org.ensure_inferred()  # gaps, moves, readiness … must reflect the current facts
+        result = org.store.query(text, bindings=bindings)
     click.echo(render_result(result, fmt), nl=False)
 
 

@@ -12,8 +12,11 @@ rows build up (a scheme's certified competencies, a scale's levels) are added to
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -130,24 +133,28 @@ def _read_file(path: Path, batch: Batch) -> None:
 
 def _read_csv(path: Path, table: Table, batch: Batch) -> None:
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        batch.problems.append(Problem(str(path), line, None,
-                                      f"byte 0x{data[err.start]:02x} is not valid UTF-8",
-                                      "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)"))
+    problem = _encoding_problem(path, data, "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)")
+    if problem:
+        batch.problems.append(problem)
         return
+    text = data.decode("utf-8-sig")
     if "\x00" in text:
-        batch.problems.append(Problem(str(path), None, None, "the file contains NUL bytes (binary data)",
-                                      "export the table as a plain-text CSV"))
+        batch.problems.append(Problem(str(path), text[: text.index("\x00")].count("\n") + 1, None,
+                                      "the file contains NUL bytes (binary data, or UTF-16 without a byte-order mark)",
+                                      "export the table as a plain-text CSV in UTF-8"))
         return
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a stray quote (`"x"y`) or a quote never closed is an error, not a silently merged value
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
     try:
-        records = [(reader.line_num, rec) for rec in reader]
+        for rec in reader:
+            records.append((reader.line_num, rec))
+            start = reader.line_num + 1
     except csv.Error as err:
-        batch.problems.append(Problem(str(path), reader.line_num, None, f"malformed CSV: {err}",
-                                      "check the quoting on that line"))
+        batch.problems.append(Problem(str(path), start, None, f"malformed CSV: {err}",
+                                      "check the quoting from that line on: a value holding a comma, a quote or a "
+                                      "line break goes in double quotes, and a quote inside it is doubled (\"\")"))
         return
     _take_records(str(path), table, records, batch)
 
@@ -159,9 +166,27 @@ def _read_xlsx(path: Path, batch: Batch) -> None:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_FILE_BYTES:  # a small file can unpack to gigabytes (a "zip bomb")
+            batch.problems.append(Problem(
+                str(path), None, None,
+                f"the workbook unpacks to {unpacked / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit",
+                "split it into smaller workbooks, or save the large sheets as CSV files"))
+            return
         wb = load_workbook(path, read_only=False, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        batch.problems.append(Problem(str(path), None, None, f"not a readable XLSX workbook ({err})",
+        root: BaseException = err
+        while root.__cause__ or root.__context__:
+            root = root.__cause__ or root.__context__  # type: ignore[assignment]
+        if type(root).__module__.startswith("defusedxml"):  # DTDForbidden, EntitiesForbidden …
+            batch.problems.append(Problem(str(path), None, None,
+                                          f"the workbook's XML declares a DTD or entities ({root!r}), which Selaras "
+                                          "refuses (entity expansion and external entities are unsafe)",
+                                          "open it in a spreadsheet program and save it again as .xlsx"))
+            return
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        batch.problems.append(Problem(str(path), None, None, f"not a readable XLSX workbook ({reason})",
                                       "save it as an Excel .xlsx workbook"))
         return
     for ws in wb.worksheets:
@@ -178,12 +203,19 @@ def _read_xlsx(path: Path, batch: Batch) -> None:
                                           "unmerge the cells and repeat the value in every row"))
             continue
         records: list[tuple[int, list[str]]] = []
-        for r, row in enumerate(ws.iter_rows(), start=1):
+        # only the cells the sheet stores: iter_rows() would create every empty cell of the used
+        # range, and one stray formatted cell at XFD1048576 makes that 17 billion cells
+        stored: dict[int, dict[int, object]] = defaultdict(dict)
+        for (r, c), cell in ws._cells.items():
+            if cell.value is not None:
+                stored[r][c] = cell
+        for r in sorted(stored):
+            row = [stored[r].get(c) for c in range(1, max(stored[r]) + 1)]
             values: list[str] = []
             for cell in row:
-                v = cell.value
+                v = None if cell is None else cell.value  # type: ignore[attr-defined]
                 if isinstance(v, str) and v.startswith("="):
-                    batch.problems.append(Problem(where, r, cell.column_letter, f"a formula ({v})",
+                    batch.problems.append(Problem(where, r, cell.column_letter, f"a formula ({v})",  # type: ignore[attr-defined]
                                                   "paste the computed value instead of the formula"))
                     v = ""
                 if isinstance(v, datetime):
@@ -253,23 +285,33 @@ def _take_records(where: str, table: Table, records: list[tuple[int, list[str]]]
 
 def _read_rdf(path: Path, fmt: ox.RdfFormat, batch: Batch) -> None:
     data = path.read_bytes()
-    if fmt == ox.RdfFormat.RDF_XML and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
-        line = data[: max(data.find(b"<!DOCTYPE"), data.find(b"<!ENTITY"), 0)].count(b"\n") + 1
-        batch.problems.append(Problem(str(path), line, None,
-                                      "the RDF/XML declares a DOCTYPE or entities, which Selaras refuses "
-                                      "(entity expansion and external entities are unsafe)",
-                                      "remove the DOCTYPE and write entity values out in full"))
+    problems = [_encoding_problem(path, data, "save the file as UTF-8")]
+    if problems[0] is None:
+        data = data.removeprefix(codecs.BOM_UTF8)  # a UTF-8 byte-order mark is harmless: accept it
+        if fmt == ox.RdfFormat.RDF_XML:
+            problems = [_xml_problem(path, data)]
+        elif fmt == ox.RdfFormat.JSON_LD:
+            problems = _jsonld_problems(path, data)
+    if any(problems):
+        batch.problems.extend(p for p in problems if p)
         return
     try:
         quads = list(ox.parse(data, format=fmt, base_iri=DATA_IRI))
     except SyntaxError as err:
-        line = getattr(err, "lineno", None)
-        batch.problems.append(Problem(str(path), line, None, f"syntax error: {err.msg if hasattr(err, 'msg') else err}",
-                                      "fix the RDF syntax at that place"))
+        line, col = getattr(err, "lineno", None), getattr(err, "offset", None)
+        batch.problems.append(Problem(str(path), line, str(col) if line and col else None,
+                                      f"{fmt.name} syntax error: {err.msg if hasattr(err, 'msg') else err}",
+                                      "fix the syntax at that place (or check the file's extension fits its "
+                                      "format: .ttl Turtle, .nt N-Triples, .jsonld JSON-LD, .rdf RDF/XML)"))
         return
     except (ValueError, OSError) as err:
         batch.problems.append(Problem(str(path), None, None, f"cannot parse: {err}",
                                       "check the file's format matches its extension"))
+        return
+    if not quads:
+        batch.problems.append(Problem(str(path), None, None, "the file holds no RDF statements",
+                                      "check it is the file you meant to import (an export that failed "
+                                      "leaves an empty file)"))
         return
     for q in quads:
         for term in (q.subject, q.predicate, q.object):
@@ -278,6 +320,154 @@ def _read_rdf(path: Path, fmt: ox.RdfFormat, batch: Batch) -> None:
                                               "percent-encode spaces (%20) or use '-' in the IRI"))
                 return
     batch.rdf.extend(ox.Quad(q.subject, q.predicate, q.object, FACTS) for q in quads)
+
+
+def _encoding_problem(path: Path, data: bytes, fix: str) -> Problem | None:
+    """Say why bytes are not UTF-8 text (a UTF-8 byte-order mark is fine), or return None.
+
+    >>> print(_encoding_problem(Path("a.csv"), "a\\nb".encode("utf-16"), "save as UTF-8"))
+    a.csv:1: the file is UTF-16 encoded — save as UTF-8
+    >>> print(_encoding_problem(Path("a.ttl"), b"a\\n\\xe9", "save as UTF-8"))
+    a.ttl:2:1: byte 0xe9 is not valid UTF-8 — save as UTF-8
+    """
+    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if data.startswith(bom):
+            return Problem(str(path), 1, None, f"the file is {name} encoded", fix)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        return Problem(str(path), line, str(column) if path.suffix.lower() != ".csv" else None,
+                       f"byte 0x{data[err.start]:02x} is not valid UTF-8", fix)
+    return None
+
+
+class _RefusedDoctype(Exception):
+    """Raised from inside the XML scanner when a document declares a DOCTYPE."""
+
+
+def _xml_problem(path: Path, data: bytes) -> Problem | None:
+    """Check RDF/XML is one complete, well-formed XML document without a DOCTYPE.
+
+    The scan stops at the DOCTYPE, before any entity is declared, so neither external
+    entities nor "billion laughs" expansion ever happen; and it catches a truncated file,
+    which the RDF/XML parser would read up to where it ends.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def refuse(*_args: object) -> None:
+        raise _RefusedDoctype
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    try:
+        parser.Parse(data, True)
+    except _RefusedDoctype:
+        at = data.find(b"<!DOCTYPE")
+        line, column = ((data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)) if at >= 0
+                        else (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1))
+        return Problem(str(path), line, str(column),
+                       "the RDF/XML declares a DOCTYPE or entities, which Selaras refuses "
+                       "(entity expansion and external entities are unsafe)",
+                       "remove the DOCTYPE and write entity values out in full")
+    except expat.ExpatError as err:
+        return Problem(str(path), err.lineno, str(err.offset + 1),
+                       f"not well-formed XML: {expat.ErrorString(err.code)}",
+                       "fix the XML there (a file that ends early was cut off: export it again)")
+    return None
+
+
+#: JSON-LD keywords whose string values are IRIs.
+_JSONLD_IRI_KEYS = ("@id", "@type", "@vocab", "@base")
+
+
+def _jsonld_problems(path: Path, data: bytes) -> list[Problem]:
+    """Find what a JSON-LD processor would fetch from the network or silently drop.
+
+    A JSON-LD processor drops, without a word, a property that no ``@context`` maps to an
+    IRI and a node whose IRI is invalid (white space); and it fetches a remote ``@context``.
+    Selaras never fetches (the parser has no loader) and reports all three, with a line.
+    Malformed JSON is left to the parser, which reports the line and column.
+    """
+    text = data.decode("utf-8")
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        return [Problem(str(path), None, None, "the JSON is nested too deeply",
+                        "flatten the document: give nodes an @id and refer to them by it")]
+    except ValueError:
+        return []
+    problems: list[Problem] = []
+
+    def where(token: object, key: bool = False) -> int | None:
+        found = re.search(re.escape(json.dumps(token, ensure_ascii=False)) + (r"\s*:" if key else ""), text)
+        return None if found is None else text.count("\n", 0, found.start()) + 1
+
+    def add(line: int | None, column: str | None, what: str, fix: str) -> None:
+        if len(problems) < 20:
+            problems.append(Problem(str(path), line, column, what, fix))
+
+    contexts: list[dict] = []
+    nodes: list[object] = [doc]
+    while nodes:  # collect the inline contexts first: a term may be defined anywhere in the document
+        node = nodes.pop()
+        if isinstance(node, dict):
+            ctx = node.get("@context")
+            for c in ctx if isinstance(ctx, list) else [ctx]:
+                if isinstance(c, str):
+                    add(where(c), "@context", f"the @context is a remote document ({c}), which Selaras does "
+                        "not fetch (an import never reads the network)", "copy the context into the file "
+                        "as an object, or write full IRIs")
+                elif isinstance(c, dict):
+                    contexts.append(c)
+                    if isinstance(c.get("@import"), str):
+                        add(where(c["@import"]), "@import", f"the @context imports a remote document "
+                            f"({c['@import']}), which Selaras does not fetch", "copy that context in instead")
+            nodes.extend(v for k, v in node.items() if k != "@context")
+        elif isinstance(node, list):
+            nodes.extend(node)
+    terms = {k for c in contexts for k in c if not k.startswith("@")}
+    aliases = {k for c in contexts for k, v in c.items() if v in _JSONLD_IRI_KEYS}  # "id": "@id"
+    vocab = any(c.get("@vocab") for c in contexts)
+    for c in contexts:
+        for k, v in c.items():
+            definition = v.get("@id") if isinstance(v, dict) else v
+            if isinstance(definition, str) and any(ch.isspace() for ch in definition):
+                add(where(definition), k, f"IRI with white space {definition!r}",
+                    "percent-encode spaces (%20) or use '-' in the IRI")
+    nodes = [doc]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, list):
+            nodes.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        for k, v in node.items():
+            if k == "@context" or (k == "@value" and "@type" in node and node["@type"] == "@json"):
+                continue
+            if k in _JSONLD_IRI_KEYS or k in aliases:
+                for iri in v if isinstance(v, list) else [v]:
+                    if isinstance(iri, str) and any(ch.isspace() for ch in iri):
+                        add(where(iri), k, f"IRI with white space {iri!r}",
+                            "percent-encode spaces (%20) or use '-' in the IRI")
+                continue
+            if not k.startswith("@"):
+                if any(ch.isspace() for ch in k):
+                    add(where(k, key=True), k, f"property IRI with white space {k!r}",
+                        "percent-encode spaces (%20) or use '-' in the IRI")
+                elif k not in terms and ":" not in k and not vocab:
+                    add(where(k, key=True), k, f"property {k!r} is neither an IRI nor defined in an @context, "
+                        "so a JSON-LD reader would drop it without a word",
+                        f"write the full IRI (e.g. https://w3id.org/selaras/ontology#{k}) or define {k!r} "
+                        "in the @context")
+            nodes.append(v)
+    return problems
 
 
 # --- validating -----------------------------------------------------------------------
@@ -369,8 +559,8 @@ def validate(batch: Batch, store: Store) -> list[Problem]:
     problems += _check_settings(batch)
     problems += _check_levels(batch, ctx)
     problems += _check_dates(batch, ctx)
-    problems += _check_cycles(batch, "positions.csv", "position", "reports_to")
-    problems += _check_cycles(batch, "units.csv", "unit", "parent")
+    problems += _check_cycles(batch, store, "positions.csv", "position", "reports_to", "reportsTo")
+    problems += _check_cycles(batch, store, "units.csv", "unit", "parent", "parentUnit")
     return problems
 
 
@@ -438,21 +628,39 @@ def _check_dates(batch: Batch, ctx: _Context) -> list[Problem]:
     return problems
 
 
-def _check_cycles(batch: Batch, file: str, key: str, parent: str) -> list[Problem]:
+def _check_cycles(batch: Batch, store: Store, file: str, key: str, parent: str, predicate: str) -> list[Problem]:
+    """Find the cycles that this import's rows or RDF statements close in a hierarchy.
+
+    The links are the store's, then the RDF input's, then the rows' (a row's link replaces
+    the stored one); a cycle that only the store holds is not this import's to report.
+    """
     rows = {str(r.values[key]): r for r in batch.rows.get(file, [])}
-    links = {k: str(r.values[parent]) for k, r in rows.items() if r.values.get(parent)}
+    prefix, pred = DATA_IRI + key + "/", sel(predicate)
+    old: dict[str, str] = {}
+    for q in store.match(None, pred, None, FACTS):
+        if q.subject.value.startswith(prefix) and q.object.value.startswith(prefix):
+            old[q.subject.value[len(prefix):]] = q.object.value[len(prefix):]
+    rdf = {q.subject.value[len(prefix):]: q.object.value[len(prefix):] for q in batch.rdf
+           if q.predicate == pred and q.subject.value.startswith(prefix) and q.object.value.startswith(prefix)}
+    new = {**rdf, **{k: str(r.values[parent]) for k, r in rows.items() if r.values.get(parent)}}
+    links = {**old, **new}
     problems, reported = [], set()
-    for start in links:
+    for start in new:
         seen, node = [start], links[start]
         while node in links and node not in seen:
             seen.append(node)
             node = links[node]
         if node == start and start not in reported:
             reported.update(seen)
-            row = rows[start]
-            problems.append(Problem(row.file, row.line, parent,
-                                    f"{parent} forms a cycle: {' → '.join([*seen, start])}",
-                                    f"break the cycle so that some {key} has no {parent}"))
+            cycle = " → ".join([*seen, start])
+            if start in rows:
+                problems.append(Problem(rows[start].file, rows[start].line, parent, f"{parent} forms a cycle: {cycle}",
+                                        f"break the cycle so that some {key} has no {parent}"))
+            else:
+                files = ", ".join(f for f in batch.files if Path(f).suffix.lower() in RDF_SUFFIXES)
+                problems.append(Problem(files, _locate(files, [prefix + start]).get(prefix + start), predicate,
+                                        f"sel:{predicate} forms a cycle: {cycle}",
+                                        f"break the cycle so that some {key} has no sel:{predicate}"))
     return problems
 
 
@@ -530,12 +738,44 @@ def _check_shapes(store: Store, new: list[ox.Quad], batch: Batch) -> None:
     errors = [r for r in validation.shacl_report(candidate) if r.severity == "error"]
     if errors:
         where = ", ".join(f for f in batch.files if Path(f).suffix.lower() in RDF_SUFFIXES)
-        raise InputError([
-            Problem(where, None, (r.path or "").rsplit("#", 1)[-1] or None,
+        lines = _locate(where, [r.focus for r in errors])
+        raise InputError(list(dict.fromkeys(  # one problem once, though several shapes report it
+            Problem(where, lines.get(r.focus), (r.path or "").rsplit("#", 1)[-1] or None,
                     f"{r.focus_label} <{r.focus}>: {r.message.split('. ')[0]}",
                     r.message.split(". ", 1)[1] if ". " in r.message else "correct the data to fit the shape")
             for r in errors
-        ])
+        )))
+
+
+def _locate(file: str, iris: Iterable[str]) -> dict[str, int]:
+    """Return the line of an RDF file where each IRI first appears (full, prefixed or relative).
+
+    Only for error messages, so only on the error path: RDF parsers report no positions for
+    the statements they return. ``file`` may list several files; then no line is given.
+    """
+    path = Path(file)
+    if not path.is_file() or path.suffix.lower() not in RDF_SUFFIXES:
+        return {}
+    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    try:
+        parser = ox.parse(data, format=RDF_SUFFIXES[path.suffix.lower()], base_iri=DATA_IRI)
+        for _ in parser:
+            pass
+        prefixes = dict(getattr(parser, "prefixes", {}) or {})
+    except (SyntaxError, ValueError, OSError):
+        prefixes = {}
+    text = data.decode("utf-8", errors="replace")
+    lines = {}
+    for iri in set(iris):
+        forms = [f"<{iri}>", f'"{iri}"']
+        if iri.startswith(DATA_IRI):
+            forms += [f'"{iri[len(DATA_IRI):]}"', f"<{iri[len(DATA_IRI):]}>"]
+        names = [f"{p}:{iri[len(ns):]}" for p, ns in prefixes.items() if iri.startswith(ns) and iri != ns]
+        pattern = "|".join([*map(re.escape, forms), *(re.escape(n) + r"(?![\w\-:%]|\.[\w\-])" for n in names)])
+        found = re.search(pattern, text)
+        if found:
+            lines[iri] = text.count("\n", 0, found.start()) + 1
+    return lines
 
 
 def _superseded(store: Store, add: Iterable[ox.Quad]) -> list[ox.Quad]:

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from selaras.engine import rules as rule_registry
 from selaras.engine.errors import SelarasError
+from selaras.engine.fastpath import FastPath
 from selaras.engine.importer import FACTS, META, VERSION_INFO, facts_version
 from selaras.engine.store import INFERRED_PREFIX, Store
 from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, integer, sel, typed
@@ -68,6 +69,8 @@ class RuleRun:
     rule: str
     triples: int
     seconds: float
+    #: how it was evaluated: "sparql" (its update) or "fast" (set at a time, engine/fastpath.py)
+    path: str = "sparql"
 
 
 @dataclass
@@ -156,6 +159,7 @@ def infer(
     *,
     only: list[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    fast: bool = True,
 ) -> InferenceReport:
     """Run every rule (or ``only`` some, with what they depend on) to a fixpoint.
 
@@ -164,6 +168,9 @@ def infer(
         overrides: settings that take precedence over the data's settings.
         only: rule ids to run (with their dependencies); all when None.
         progress: called as ``progress(rule_id, done, total)`` before each rule.
+        fast: evaluate the rules flagged ``fast`` in the registry set-at-a-time
+            (:mod:`selaras.engine.fastpath`, same conclusions) in the embedded store;
+            False runs every rule's SPARQL.
 
     An on-disk embedded store is worked on in memory: the rules run on an in-memory copy of
     its facts and ontology (random reads on disk made them 15 times slower), then the
@@ -181,6 +188,7 @@ def infer(
     store.replace_graph(rule_registry.SETTINGS_GRAPH, _settings_quads(settings))
     selected = [r for r in rule_registry.all_rules() if r.id in _with_dependencies(only)]
     report = InferenceReport(settings)
+    fast_path = FastPath(store) if fast and isinstance(store, Store) else None
     clock, ran_at, changed_at, sizes = 0, {}, {}, {}
     for iteration in range(1, MAX_ITERATIONS + 2):
         # a rule runs again only when a graph it reads changed after it last ran; with
@@ -198,9 +206,14 @@ def infer(
             if progress:
                 progress(rule.id, n, len(todo))
             t0 = time.perf_counter()
-            store.update(rule.as_update() + " ;\n" + _rule_description(rule))
+            if fast_path is not None and rule.fast and fast_path.run(rule):
+                store.update(_rule_description(rule))
+                path = "fast"
+            else:
+                store.update(rule.as_update() + " ;\n" + _rule_description(rule))
+                path = "sparql"
             size = store.count(rule.graph)
-            report.runs.append(RuleRun(rule.id, size, time.perf_counter() - t0))
+            report.runs.append(RuleRun(rule.id, size, time.perf_counter() - t0, path))
             clock += 1
             ran_at[rule.id] = clock
             if sizes.get(rule.id) != size:
@@ -225,11 +238,18 @@ def _infer_in_memory(store: Store, overrides: Settings | None, **kwargs: object)
     report = infer(work, overrides, **kwargs)  # type: ignore[arg-type]
     graphs = {rule_registry.SETTINGS_GRAPH, *(r.graph for r in rule_registry.all_rules()
                                               if r.id in _with_dependencies(only))}  # type: ignore[arg-type]
-    store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(graphs)))
+    # the old marker goes in the same transaction as the old conclusions, so a run killed
+    # before the new marker is written leaves conclusions that read as stale, never a store
+    # that claims to be current while its rule graphs are empty or half written
+    old = list(store.match(INFERRED, VERSION_INFO, None, META))
+    store.update(" ;\n".join([*(f"DROP SILENT GRAPH <{g}>" for g in sorted(graphs)),
+                              f"DELETE WHERE {{ GRAPH {META} {{ {INFERRED} {VERSION_INFO} ?tag }} }}"]))
     store.extend(q for q in work.quads() if q.graph_name.value in graphs)
     marker = list(work.match(INFERRED, VERSION_INFO, None, META))
+    if not marker:  # a partial run (only=…): the old marker still holds if facts and settings are the same
+        marker = [q for q in old if q.object.value == state_tag(work, report.settings)]
     if marker:
-        store.replace(list(store.match(INFERRED, VERSION_INFO, None, META)), marker)
+        store.extend(marker)
     store.flush()
     report.seconds = time.perf_counter() - started
     return report

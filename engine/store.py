@@ -162,7 +162,7 @@ class Store:
                         f"{self.path}: no Selaras store here — run `selaras init` "
                         f"(or `selaras import …`) first, or pass --store PATH"
                     )
-                self._ox = ox.Store.read_only(str(self.path))
+                self._ox = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ox = ox.Store(str(self.path))
@@ -214,6 +214,9 @@ class Store:
             raise QueryError(f"malformed SPARQL: {err} — fix the query text") from err
         except (OSError, ValueError) as err:
             raise QueryError(f"the query failed: {err} — check the query") from err
+        except RuntimeError as err:  # storage errors, e.g. a file a writer's compaction removed mid-read
+            raise StoreError(f"{self.location}: the store could not be read ({err}) — if another Selaras "
+                             f"process was writing it, run the command again") from err
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Iterate over the quads of one named graph, or of the whole dataset."""
@@ -235,6 +238,28 @@ class Store:
             return len(self._ox)
         q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         return int(next(iter(self._ox.query(q)))["n"].value)
+
+    def query_text(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> str:
+        """Run a SELECT and return its results as SPARQL TSV text, for reading many rows fast.
+
+        Terms are in N-Triples syntax (numbers and booleans abbreviated, as TSV allows);
+        no Python object is made per term.
+
+        >>> open_store().query_text('SELECT ?x WHERE { VALUES ?x { <urn:a> 1 } }')
+        '?x\\n<urn:a>\\n1\\n'
+        """
+        kwargs: dict[str, Any] = {}
+        if default_graphs is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        try:
+            raw = self._ox.query(sparql, **kwargs)
+        except SyntaxError as err:
+            raise QueryError(f"malformed SPARQL: {err} — fix the query text") from err
+        if not isinstance(raw, ox.QuerySolutions):
+            raise QueryError("query_text runs SELECT queries only — use query() for CONSTRUCT and ASK")
+        return raw.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
 
     def dump(self, fmt: str = "nq", graph: str | None = None) -> bytes:
         """Serialise the dataset (quad formats) or one graph (any format) to bytes."""
@@ -265,6 +290,15 @@ class Store:
         """Add quads in one transaction."""
         self._check_writable()
         self._ox.extend(quads)
+
+    def load(self, data: bytes, fmt: str = "nq") -> None:
+        """Add the quads of an RDF document (N-Quads unless told) in one transaction.
+
+        Parsing text in the store is several times faster than making a Python object
+        per quad, which is what bulk writers (the rules' fast path) need.
+        """
+        self._check_writable()
+        self._ox.load(data, format=RDF_FORMATS[fmt])
 
     def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None:
         """Remove some quads and add others in one transaction (all or nothing)."""
@@ -310,6 +344,30 @@ class Store:
                 f"{self.location}: the store was opened read-only — "
                 f"run the command that writes without --read-only"
             )
+
+
+#: How often a read-only open is tried while a writer replaces the store's files under it.
+READ_ONLY_ATTEMPTS = 5
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """Open a read-only view of an on-disk store, retrying while a writer's compaction moves files.
+
+    A reader opens the files that the store's manifest lists; a writer compacting at that
+    moment may delete one of them ("IO error: No such file … .sst"). The next attempt reads
+    the new manifest.
+    """
+    import time
+
+    for attempt in range(1, READ_ONLY_ATTEMPTS + 1):
+        try:
+            return ox.Store.read_only(str(path))
+        except RuntimeError as err:
+            if "no such file" not in str(err).lower() or attempt == READ_ONLY_ATTEMPTS:
+                raise StoreError(f"{path}: cannot open the store for reading ({err}) — if another Selaras "
+                                 f"process is writing it, run the command again") from err
+            time.sleep(0.02 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _quads_text(quads: Iterable[ox.Quad]) -> str:

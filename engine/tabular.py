@@ -8,6 +8,7 @@ the format. The mapping to RDF is written out in ``README.md`` ("Import format")
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
+@functools.cache  # one node per term: an import calls this for every triple it makes
 def sel(term: str) -> ox.NamedNode:
     """Return the ``sel:`` term as an Oxigraph node (``AttributeError`` if unknown).
 
@@ -483,7 +485,9 @@ def parse_cell(column: Column, raw: str) -> tuple[object | None, str | None]:
             return None, f"{text!r} is not a number — write the {column.name} as a number such as 0.5"
         if not value.is_finite():
             return None, f"{text!r} is not a finite number — write a number such as 0.5"
-        return text, None
+        if value and not -30 <= value.adjusted() <= 30:
+            return None, f"{text!r} is out of range — write a number such as 0.5"
+        return format(value, "f"), None  # xsd:decimal has no exponent: 1E-2 is stored as 0.01
     if kind == "date":
         try:
             return date.fromisoformat(text).isoformat(), None

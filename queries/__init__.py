@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 
 import pyoxigraph as ox
@@ -56,8 +57,8 @@ class Param:
 
         >>> Param("position", "position", None, "").term("kepala-lsp").value
         'https://w3id.org/selaras/id/position/kepala-lsp'
-        >>> Param("q", "string", None, "").term('x" } DROP ALL #')
-        <Literal value=x" } DROP ALL # datatype=<http://www.w3.org/2001/XMLSchema#string>>
+        >>> print(Param("q", "string", None, "").term('x" } DROP ALL #'))  # a literal, quotes escaped
+        "x\\" } DROP ALL #"
         """
         xsd = "http://www.w3.org/2001/XMLSchema#"
         try:
@@ -77,9 +78,13 @@ class Param:
 
             return ox.NamedNode(f"{DATA_IRI}{self.type}/{quote(value, safe='')}")
         except ValueError as err:
-            raise InputError(Problem("--param", None, self.name,
-                                     f"{value!r} is not a valid {self.type} ({err})",
-                                     f"give {self.name}=<{self.type}>")) from err
+            raise _param_error(self.name, f"{value!r} is not a valid {self.type} ({err})",
+                               f"give {self.name}=<{self.type}>") from err
+
+
+def _param_error(name: str, message: str, fix: str) -> InputError:
+    """A bad parameter value: one line, ``--param:NAME: what is wrong — the fix``."""
+    return InputError(str(Problem("--param", None, name, message, fix)))
 
 
 @dataclass(frozen=True)
@@ -103,17 +108,16 @@ class NamedQuery:
         known = {p.name: p for p in self.params}
         unknown = sorted(set(given) - set(known))
         if unknown:
-            raise InputError(Problem("--param", None, unknown[0], f"query {self.name!r} has no parameter {unknown[0]!r}",
-                                     "use one of: " + (", ".join(known) or "(none)")))
+            raise _param_error(unknown[0], f"query {self.name!r} has no parameter {unknown[0]!r}",
+                               "use one of: " + (", ".join(known) or "(none)"))
         out = {}
         for p in self.params:
             value = given.get(p.name, p.default)
             if p.required and value in (None, ""):
                 hint = dict(self.example).get(p.name)
-                raise InputError(Problem("--param", None, p.name,
-                                         f"query {self.name!r} needs the parameter {p.name!r} ({p.help})",
-                                         f"give --param {p.name}=<{p.type}>"
-                                         + (f", e.g. --param {p.name}={hint}" if hint else "")))
+                raise _param_error(p.name, f"query {self.name!r} needs the parameter {p.name!r} ({p.help})",
+                                   f"give --param {p.name}=<{p.type}>"
+                                   + (f", e.g. --param {p.name}={hint}" if hint else ""))
             if value is not None and value != "any":
                 out[p.name] = p.term(value)
         return out
@@ -153,6 +157,38 @@ def _parse(name: str, text: str) -> NamedQuery:
             raise ValueError(f"queries/{name}.rq: example names {k!r}, which is not a parameter")
     return NamedQuery(name, meta.get("title", name), meta.get("judul", ""), meta.get("purpose", ""),
                       tuple(params), text, tuple(example))
+
+
+#: Terms the rules write that imported facts use too: a query naming only these reads facts.
+_SHARED_WITH_FACTS = frozenset({"competency", "employee", "position", "scheme", "requiredLevel", "assessedOn",
+                                "track", "staleBefore", "minRank", "maxRank"})
+
+
+@cache
+def _concluded() -> re.Pattern[str]:
+    from selaras.engine import rules
+    from selaras.engine.sparql import split_construct
+
+    terms: set[str] = set()
+    for rule in rules.all_rules():
+        terms |= set(re.findall(r"sel:(\w+)", split_construct(rule.text)[1]))
+    names = sorted(terms - _SHARED_WITH_FACTS, key=len, reverse=True)
+    # also the graphs of conclusions, and the effective settings (written by inference)
+    return re.compile(r"[:#](?:" + "|".join(names) + r")\b|/graph/inferred/|/id/settings/effective")
+
+
+def reads_conclusions(text: str) -> bool:
+    """Tell whether SPARQL text reads what the rules conclude (gaps, moves, readiness …).
+
+    Commands infer first when it does and the conclusions are stale; a query over facts alone
+    needs no inference. The test is by the terms the text names, with any prefix.
+
+    >>> reads_conclusions("PREFIX s: <https://w3id.org/selaras/ontology#> SELECT * { ?g a s:CompetencyGap }")
+    True
+    >>> reads_conclusions("SELECT ?c { ?c <https://w3id.org/selaras/ontology#code> ?code }")
+    False
+    """
+    return bool(_concluded().search(text))
 
 
 def names() -> list[str]:

@@ -53,6 +53,12 @@ RULE_IDS: tuple[str, ...] = (
     "anomaly-missing-leadership",
     "anomaly-scheme-outside-model",
 )
+#: Rules that the embedded store evaluates set at a time (:mod:`selaras.engine.fastpath`), with
+#: conclusions identical to their SPARQL's; a SPARQL server, and ``infer(fast=False)``, run the SPARQL.
+FAST_PATH: frozenset[str] = frozenset({
+    "held-level", "gap", "stale-assessment", "missing-assessment", "readiness", "training-need",
+    "certification-need",
+})
 #: The graph where the engine writes the effective settings (reference date, cut-off dates).
 SETTINGS_GRAPH = inferred_graph("settings")
 
@@ -74,6 +80,11 @@ class Rule:
     def iri(self) -> str:
         """The rule's IRI (``https://w3id.org/selaras/rule/<id>``)."""
         return RULE_IRI + self.id
+
+    @property
+    def fast(self) -> bool:
+        """Tell whether the embedded store may evaluate this rule set at a time (same conclusions)."""
+        return self.id in FAST_PATH
 
     @property
     def graph(self) -> str:

@@ -1,0 +1,594 @@
+"""Evaluate the heavy per-employee rules set-at-a-time, with exactly the conclusions of their SPARQL.
+
+The rules in :data:`FAST_RULES` conclude something for every employee and competency (held
+levels, gaps, stale and missing assessments, readiness, certification and training needs).
+Evaluated as SPARQL in the embedded store, their joins run a nested loop per employee and
+their conclusions are written one triple at a time: at 100,000 employees that takes hours.
+Here the same rule is evaluated in three steps:
+
+1. **read** — the star-shaped parts of the rule's pattern (an employee and their position,
+   a requirement and its level, an assessment and its date) are run by Oxigraph as plain
+   ``SELECT`` queries over the rule's input graphs and read as text;
+2. **join** — the joins, ``OPTIONAL``\\ s, aggregates, arithmetic and IRI minting of the rule
+   run in Python over dictionaries keyed by employee, position and competency, once for all
+   employees (set at a time), with SPARQL's own semantics: integer arithmetic, ``xsd:decimal``
+   division truncated at 18 digits as Oxigraph does, ``ENCODE_FOR_URI``;
+3. **write** — the conclusions are written as N-Quads text in large batches into the rule's
+   graph, the same triples the rule's ``CONSTRUCT`` template would give.
+
+The rule's ``.rq`` file stays its declaration (``selaras rules show``), the explanation of its
+conclusions and the way it runs on a SPARQL server; this module is an evaluation strategy of
+the same meaning, and ``tests/test_fastpath.py`` checks that both give identical graphs.
+
+The fast path covers data of the shape that table imports give: one position and one code per
+employee, one row per requirement of a position and competency, one value per property of an
+assessment or certification, integer levels and ``xsd:date`` dates. Data of any other shape
+(possible through RDF imports) raises :class:`Unsupported` and the rule's SPARQL runs instead,
+so the conclusions never depend on the strategy.
+
+>>> encode_for_uri("E 1/é")
+'E%201%2F%C3%A9'
+>>> decimal_text(2 * 10**18 // 3)
+'0.666666666666666666'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import quote
+
+from selaras.engine import rules as rule_registry
+from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Store
+from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
+
+#: Rules evaluated here, in registry order (flagged in :data:`selaras.engine.rules.FAST_PATH`).
+FAST_RULES: tuple[str, ...] = tuple(r for r in rule_registry.RULE_IDS if r in rule_registry.FAST_PATH)
+#: Concluded nodes written per batch: the text of one batch stays a few hundred megabytes at most.
+BATCH_NODES = 50_000
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER = f"^^<{XSD}integer>"
+_DECIMAL = f"^^<{XSD}decimal>"
+_DATE = re.compile(r'^"(\d{4}-\d{2}-\d{2})"\^\^<http://www\.w3\.org/2001/XMLSchema#date>$')
+_BARE_INT = re.compile(r"^[+-]?\d+$")
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_SETTINGS = f"<{DATA_IRI}settings/effective>"
+_PREFIX = f"PREFIX sel: <{SEL_IRI}>\n"
+_SCALE = 10**18  # Oxigraph's xsd:decimal: 18 fractional digits in an i128
+_I128_MAX = 2**127 - 1
+
+
+def s(term: str) -> str:
+    """Return a ``sel:`` term in N-Triples syntax.
+
+    >>> s("Employee")
+    '<https://w3id.org/selaras/ontology#Employee>'
+    """
+    return f"<{SEL_IRI}{term}>"
+
+
+class Unsupported(Exception):
+    """The data has a shape the fast path does not cover; the rule's SPARQL runs instead."""
+
+
+def encode_for_uri(text: str) -> str:
+    """Percent-encode as SPARQL's ``ENCODE_FOR_URI`` does (all but ``A-Za-z0-9-._~``)."""
+    return quote(text, safe="")
+
+
+def decimal_text(scaled: int) -> str:
+    """Write a non-negative ``xsd:decimal`` held as an integer of 10⁻¹⁸ units, as Oxigraph does.
+
+    >>> decimal_text(10**18), decimal_text(0), decimal_text(5 * 10**17)
+    ('1', '0', '0.5')
+    """
+    whole, frac = divmod(scaled, _SCALE)
+    return str(whole) if frac == 0 else f"{whole}.{frac:018d}".rstrip("0")
+
+
+def integer_nt(value: int) -> str:
+    """Return an ``xsd:integer`` literal in N-Triples syntax."""
+    return f'"{value}"{_INTEGER}'
+
+
+_ESCAPES = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    g = m.group(1)
+    return chr(int(g[1:], 16)) if g[0] in "uU" and len(g) > 1 else _SIMPLE.get(g, g)
+
+
+def string_value(token: str) -> str | None:
+    """Return the text of a string literal (simple, ``xsd:string`` or language-tagged), else None.
+
+    ``None`` is what makes ``ENCODE_FOR_URI`` fail in SPARQL, so no node is minted.
+
+    >>> string_value('"E1"'), string_value('"a\\\\"b"@en'), string_value("3")
+    ('E1', 'a"b', None)
+    """
+    if not token.startswith('"'):
+        return None
+    end = token.rfind('"')
+    rest = token[end + 1:]
+    if rest and not (rest.startswith("@") or rest == f"^^<{XSD}string>"):
+        return None
+    body = token[1:end]
+    return _ESCAPES.sub(_unescape, body) if "\\" in body else body
+
+
+def term_nt(token: str) -> str:
+    """Expand a term of SPARQL TSV results (which abbreviates numbers and booleans) to N-Triples.
+
+    >>> term_nt("3"), term_nt("<urn:x>")
+    ('"3"^^<http://www.w3.org/2001/XMLSchema#integer>', '<urn:x>')
+    """
+    if not token or token[0] in '<"_':
+        return token
+    if _BARE_INT.match(token):
+        return f'"{token}"{_INTEGER}'
+    if token in ("true", "false"):
+        return f'"{token}"^^<{XSD}boolean>'
+    if "e" in token or "E" in token:
+        return f'"{token}"^^<{XSD}double>'
+    return f'"{token}"{_DECIMAL}'
+
+
+class FastPath:
+    """One inference run's set-at-a-time evaluator over an embedded store.
+
+    Keeps what the rules it evaluated concluded (compactly, by employee and competency), so a
+    rule that depends on another reads its conclusions from memory instead of the store. A rule
+    whose dependency ran as SPARQL in this run is not evaluated here (:class:`Unsupported`).
+
+    Args:
+        store: the embedded store the rules read and write.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.base_graphs = [FACTS_GRAPH, ONTOLOGY_GRAPH, rule_registry.SETTINGS_GRAPH]
+        self._selects: dict[str, list[list[str]]] = {}
+        self._memo: dict[str, object] = {}
+        self.derived: dict[str, object] = {}
+
+    @staticmethod
+    def handles(rule_id: str) -> bool:
+        """Tell whether a rule has a fast-path evaluation."""
+        return rule_id in _EVALUATORS
+
+    def run(self, rule: rule_registry.Rule) -> bool:
+        """Evaluate one rule into its graph; return False (writing nothing) when the data is unsupported.
+
+        The graph is emptied first and then filled in batches; when the rule cannot be
+        evaluated here the caller runs its SPARQL, which replaces the graph whole.
+        """
+        self.derived.pop(rule.id, None)
+        try:
+            nodes = _EVALUATORS[rule.id](self, rule)
+            tail = f" <{rule.graph}> .\n"
+            self.store.update(f"DROP SILENT GRAPH <{rule.graph}>")
+            batch: list[str] = []
+            for node in nodes:
+                batch.append(node)
+                if len(batch) >= BATCH_NODES:
+                    self._write(batch, tail)
+                    batch = []
+            self._write(batch, tail)
+        except Unsupported:
+            self.derived.pop(rule.id, None)
+            return False
+        return True
+
+    def _write(self, nodes: list[str], tail: str) -> None:
+        if nodes:
+            text = "".join(nodes)
+            self.store.load(text.replace(" .\n", tail).encode(), "nq")
+
+    # --- reading -------------------------------------------------------------------
+    def select(self, body: str, graphs: list[str] | None = None) -> list[list[str]]:
+        """Run a SELECT over the base graphs (or ``graphs``) and return its rows as TSV tokens.
+
+        Unbound values are empty strings. Results over the base graphs are kept for the run.
+        """
+        key = body if graphs is None else f"{body}\n{graphs}"
+        if key not in self._selects:
+            text = self.store.query_text(_PREFIX + body, default_graphs=graphs or self.base_graphs)
+            if text.startswith("_:") or "\t_:" in text or "\n_:" in text:
+                raise Unsupported("blank nodes in the rule's input")
+            rows = text.split("\n")
+            self._selects[key] = [r.split("\t") for r in rows[1:] if r]
+        return self._selects[key]
+
+    def memo(self, name: str, build: Callable[[], object]) -> object:
+        """Compute an index once per run."""
+        if name not in self._memo:
+            self._memo[name] = build()
+        return self._memo[name]
+
+    def needs(self, rule_id: str) -> object:
+        """Return the in-memory conclusions of a dependency evaluated here in this run."""
+        if rule_id not in self.derived:
+            raise Unsupported(f"{rule_id} did not run on the fast path")
+        return self.derived[rule_id]
+
+    def setting(self, name: str, rule: rule_registry.Rule) -> str | None:
+        """Return the one value of an effective setting (N-Triples), None when it has none."""
+        rows = self.select(f"SELECT ?v WHERE {{ {_SETTINGS} sel:{name} ?v }}", rule.input_graphs())
+        if len(rows) > 1:
+            raise Unsupported(f"several values of sel:{name}")
+        return term_nt(rows[0][0]) if rows else None
+
+    # --- indexes shared by the rules -------------------------------------------------
+    def holdings(self) -> dict[str, str]:
+        """Every typed employee's one position: {employee: position}."""
+        def build() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for emp, pos in self.select("SELECT ?e ?p WHERE { ?e a sel:Employee ; sel:holdsPosition ?p }"):
+                if emp in out:
+                    raise Unsupported("an employee holds several positions")
+                out[emp] = pos
+            return out
+        return self.memo("holdings", build)  # type: ignore[return-value]
+
+    def codes(self, kind: str) -> dict[str, str]:
+        """The one ``sel:code`` of each subject of a kind of pattern, checked one-to-one."""
+        patterns = {
+            "employee": "?x a sel:Employee",
+            "competency": "{ ?r a sel:Requirement ; sel:competency ?x } UNION { ?a a sel:Assessment ; "
+                          "sel:competency ?x }",
+            "position": "{ ?x a sel:Position } UNION { ?e a sel:Employee ; sel:holdsPosition ?x }",
+            "scheme": "?x a sel:CertificationScheme",
+        }
+
+        def build() -> dict[str, str]:
+            out: dict[str, str] = {}
+            seen: set[str] = set()
+            for x, code in self.select(f"SELECT DISTINCT ?x ?code WHERE {{ {patterns[kind]} . ?x sel:code ?code }}"):
+                if x in out or code in seen:
+                    raise Unsupported(f"a {kind} with several codes, or a code of several {kind}s")
+                out[x] = code
+                seen.add(code)
+            return out
+        return self.memo(f"codes-{kind}", build)  # type: ignore[return-value]
+
+    def requirements(self) -> dict[str, list[tuple[str, str, str, int]]]:
+        """Each position's requirements: {position: [(requirement, competency, level token, level)]}."""
+        def build() -> dict[str, list[tuple[str, str, str, int]]]:
+            out: dict[str, list[tuple[str, str, str, int]]] = defaultdict(list)
+            seen: set[str] = set()
+            pairs: set[tuple[str, str]] = set()
+            for req, pos, comp, level in self.select(
+                    "SELECT ?r ?p ?c ?l WHERE { ?r a sel:Requirement ; sel:position ?p ; sel:competency ?c ; "
+                    "sel:requiredLevel ?l }"):
+                if req in seen or (pos, comp) in pairs:
+                    raise Unsupported("a requirement with several values, or two of one position and competency")
+                seen.add(req)
+                pairs.add((pos, comp))
+                out[pos].append((req, comp, term_nt(level), self.integer(level)))
+            return dict(out)
+        return self.memo("requirements", build)  # type: ignore[return-value]
+
+    def integer(self, token: str) -> int:
+        """Return the value of an ``xsd:integer`` token; other types are unsupported."""
+        if _BARE_INT.match(token):
+            return int(token)
+        if token.endswith(_INTEGER) and token.startswith('"'):
+            return int(token[1:-len(_INTEGER) - 1])
+        raise Unsupported(f"a level that is not an xsd:integer: {token}")
+
+    @staticmethod
+    def date(token: str) -> str:
+        """Return the lexical form of an ``xsd:date`` without time zone (sortable as text)."""
+        m = _DATE.match(token)
+        if not m:
+            raise Unsupported(f"a date that is not a plain xsd:date: {token}")
+        return m.group(1)
+
+
+# --- the rules ------------------------------------------------------------------------
+def _node(kind: str, *codes: str) -> str | None:
+    parts = []
+    for code in codes:
+        text = string_value(code)
+        if text is None:
+            return None
+        parts.append(encode_for_uri(text))
+    return f"<{DATA_IRI}{kind}/{'/'.join(parts)}>"
+
+
+def _held_level(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    rows = fp.select("SELECT ?a ?e ?c ?d ?l WHERE { ?a a sel:Assessment ; sel:employee ?e ; sel:competency ?c ; "
+                     "sel:assessedOn ?d . OPTIONAL { ?a sel:assessedLevel ?l } }")
+    latest: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {}
+    seen: set[str] = set()
+    for a, emp, comp, d, level in rows:
+        if a in seen:
+            raise Unsupported("an assessment with several values")
+        seen.add(a)
+        day = fp.date(d)
+        key = (emp, comp)
+        best = latest.get(key)
+        if best is None or day > best[0]:
+            latest[key] = (day, [(a, d, level)])
+        elif day == best[0]:
+            best[1].append((a, d, level))
+    ecodes = fp.memo("codes-of-assessed", lambda: _codes_of_assessed(fp))
+    ccodes = fp.codes("competency")
+    held: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+    fp.derived[rule.id] = held
+    return _held_nodes(fp, rule, latest, ecodes, ccodes, held)  # type: ignore[arg-type]
+
+
+def _codes_of_assessed(fp: FastPath) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for x, code in fp.select("SELECT DISTINCT ?x ?code WHERE { ?a a sel:Assessment ; sel:employee ?x . "
+                             "?x sel:code ?code }"):
+        if x in out:
+            raise Unsupported("an assessed employee with several codes")
+        out[x] = code
+    employees = fp.codes("employee")
+    if any(employees.get(x, code) != code for x, code in out.items()) or len(set(out.values())) != len(out):
+        raise Unsupported("an employee code shared by several employees")
+    return out
+
+
+def _held_nodes(fp: FastPath, rule: rule_registry.Rule, latest: dict, ecodes: dict[str, str],
+                ccodes: dict[str, str], held: dict[tuple[str, str], tuple[int, str, str, str]]) -> Iterator[str]:
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_emp, p_comp, p_level, p_on, p_by, p_prem = (
+        s("HeldCompetency"), s("employee"), s("competency"), s("heldLevel"), s("assessedOn"), s("inferredBy"),
+        s("premise"))
+    for (emp, comp), (_, found) in latest.items():
+        found = [f for f in found if f[2]]
+        if not found:
+            continue
+        if len(found) > 1:
+            raise Unsupported("two latest assessments of one competency on one day")
+        a, d, level = found[0]
+        e, c = ecodes.get(emp), ccodes.get(comp)
+        if e is None or c is None:
+            continue
+        n = _node("held", e, c)
+        if n is None:
+            continue
+        lv = term_nt(level)
+        held[(emp, comp)] = (fp.integer(level), d, n, lv)
+        yield (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_level} {lv} .\n"
+               f"{n} {p_on} {d} .\n{n} {p_by} {R} .\n{n} {p_prem} {a} .\n")
+
+
+#: one gap: (node, employee, competency, position, required level, status, employee code, competency code)
+GapRow = tuple[str, str, str, str, int, str, str, str]
+
+
+def _gap(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    held: dict[tuple[str, str], tuple[int, str, str, str]] = fp.needs("held-level")  # type: ignore[assignment]
+    holdings, requirements = fp.holdings(), fp.requirements()
+    ecodes, ccodes = fp.codes("employee"), fp.codes("competency")
+    gaps: list[GapRow] = []
+    fp.derived[rule.id] = gaps
+    return _gap_nodes(rule, held, holdings, requirements, ecodes, ccodes, gaps)
+
+
+def _gap_nodes(rule: rule_registry.Rule, held: dict, holdings: dict[str, str], requirements: dict,
+               ecodes: dict[str, str], ccodes: dict[str, str], gaps: list[GapRow]) -> Iterator[str]:
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_emp, p_comp, p_pos, p_req, p_held, p_gap, p_status, p_by, p_prem = (
+        s("CompetencyGap"), s("employee"), s("competency"), s("position"), s("requiredLevel"), s("heldLevel"),
+        s("gap"), s("gapStatus"), s("inferredBy"), s("premise"))
+    met, below, not_assessed = s("Met"), s("Below"), s("NotAssessed")
+    for emp, pos in holdings.items():
+        e = ecodes.get(emp)
+        if e is None:
+            continue
+        e_text = string_value(e)
+        for req, comp, req_tok, required in requirements.get(pos, ()):
+            c = ccodes.get(comp)
+            if c is None or e_text is None:
+                continue
+            c_text = string_value(c)
+            if c_text is None:
+                continue
+            n = f"<{DATA_IRI}gap/{encode_for_uri(e_text)}/{encode_for_uri(c_text)}>"
+            h = held.get((emp, comp))
+            head = (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_pos} {pos} .\n"
+                    f"{n} {p_req} {req_tok} .\n{n} {p_by} {R} .\n{n} {p_prem} {req} .\n")
+            if h is None:
+                gaps.append((n, emp, comp, pos, required, not_assessed, e, c))
+                yield head + f"{n} {p_status} {not_assessed} .\n"
+            else:
+                level, _, hnode, level_tok = h
+                status = met if level >= required else below
+                gaps.append((n, emp, comp, pos, required, status, e, c))
+                yield (head + f"{n} {p_held} {level_tok} .\n{n} {p_gap} {integer_nt(max(required - level, 0))} .\n"
+                       f"{n} {p_status} {status} .\n{n} {p_prem} {hnode} .\n")
+
+
+def _stale(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    held: dict[tuple[str, str], tuple[int, str, str, str]] = fp.needs("held-level")  # type: ignore[assignment]
+    gaps: list[GapRow] = fp.needs("gap")  # type: ignore[assignment]
+    cutoff = fp.setting("staleBefore", rule)
+    if cutoff is None:
+        return iter(())
+    before = fp.date(cutoff)
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_emp, p_comp, p_pos, p_on, p_before, p_by, p_prem = (
+        s("StaleAssessment"), s("employee"), s("competency"), s("position"), s("assessedOn"), s("staleBefore"),
+        s("inferredBy"), s("premise"))
+
+    def nodes() -> Iterator[str]:
+        for gnode, emp, comp, pos, _, _, e, c in gaps:
+            h = held.get((emp, comp))
+            if h is None or fp.date(h[1]) >= before:
+                continue
+            n = _node("stale", e, c)
+            yield (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_pos} {pos} .\n"
+                   f"{n} {p_on} {h[1]} .\n{n} {p_before} {cutoff} .\n{n} {p_by} {R} .\n"
+                   f"{n} {p_prem} {h[2]} .\n{n} {p_prem} {gnode} .\n")
+    return nodes()
+
+
+def _missing(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    gaps: list[GapRow] = fp.needs("gap")  # type: ignore[assignment]
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_emp, p_comp, p_pos, p_by, p_prem = (
+        s("MissingAssessment"), s("employee"), s("competency"), s("position"), s("inferredBy"), s("premise"))
+    not_assessed = s("NotAssessed")
+    return (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_pos} {pos} .\n"
+            f"{n} {p_by} {R} .\n{n} {p_prem} {gnode} .\n"
+            for gnode, emp, comp, pos, _, status, e, c in gaps if status == not_assessed
+            for n in (_node("missing", e, c),))
+
+
+def _training_need(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    gaps: list[GapRow] = fp.needs("gap")  # type: ignore[assignment]
+    providers: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for kind, cls, link in (("closedBy", "TrainingProgram", "develops"),
+                            ("certifiableBy", "CertificationScheme", "certifies")):
+        for who, comp, level in fp.select(f"SELECT ?who ?c ?l WHERE {{ ?who a sel:{cls} ; sel:{link} ?x . "
+                                          f"?x sel:competency ?c ; sel:level ?l }}"):
+            providers[comp].append((s(kind), who, fp.integer(level)))
+    met = s("Met")
+
+    def nodes() -> Iterator[str]:
+        for gnode, _, comp, _, required, status, _, _ in gaps:
+            if status == met:
+                continue
+            found = [f"{gnode} {p} {who} .\n" for p, who, level in providers.get(comp, ()) if level >= required]
+            if found:
+                yield "".join(found)
+    return nodes()
+
+
+def _certification_need(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    today_tok = fp.setting("referenceDate", rule)
+    if today_tok is None:
+        return iter(())
+    today = fp.date(today_tok)
+    wanted: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for pos, scheme, req in fp.select(
+            "SELECT ?position ?scheme (MIN(?r) AS ?requirement) WHERE { ?scheme a sel:CertificationScheme ; "
+            "sel:certifies ?certified . ?certified sel:competency ?competency . ?r a sel:Requirement ; "
+            "sel:position ?position ; sel:competency ?competency } GROUP BY ?position ?scheme"):
+        wanted[pos].append((scheme, req))
+    valid: set[tuple[str, str]] = set()
+    for emp, scheme, issued, expires in fp.select(
+            "SELECT ?e ?s ?i ?x WHERE { ?c a sel:Certification ; sel:employee ?e ; sel:scheme ?s ; sel:issuedOn ?i . "
+            "OPTIONAL { ?c sel:expiresOn ?x } }"):
+        if fp.date(issued) <= today and (not expires or fp.date(expires) >= today):
+            valid.add((emp, scheme))
+    holdings, ecodes, scodes = fp.holdings(), fp.codes("employee"), fp.codes("scheme")
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_emp, p_scheme, p_pos, p_by, p_prem = (
+        s("CertificationNeed"), s("employee"), s("scheme"), s("position"), s("inferredBy"), s("premise"))
+
+    def nodes() -> Iterator[str]:
+        for emp, pos in holdings.items():
+            e = ecodes.get(emp)
+            if e is None:
+                continue
+            for scheme, req in wanted.get(pos, ()):
+                if (emp, scheme) in valid or scheme not in scodes:
+                    continue
+                n = _node("certification-need", e, scodes[scheme])
+                if n is None:
+                    continue
+                yield (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_scheme} {scheme} .\n{n} {p_pos} {pos} .\n"
+                       f"{n} {p_by} {R} .\n{n} {p_prem} {req} .\n")
+    return nodes()
+
+
+def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    held: dict[tuple[str, str], tuple[int, str, str, str]] = fp.needs("held-level")  # type: ignore[assignment]
+    graphs = rule.input_graphs()
+    minimum: dict[str, int] = {}
+    for comp, low in fp.select("SELECT ?c ?min WHERE { ?c sel:scale ?s . ?s sel:minRank ?min }", graphs):
+        if comp in minimum:
+            raise Unsupported("a competency on several scales")
+        minimum[comp] = fp.integer(low)
+    moves: dict[str, list[str]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
+    for a, b in fp.select("SELECT ?from ?to WHERE { ?m a sel:CareerMove ; sel:fromPosition ?from ; "
+                          "sel:toPosition ?to }", graphs):
+        if (a, b) in seen:
+            raise Unsupported("two career moves between the same positions")
+        seen.add((a, b))
+        moves[a].append(b)
+    holdings, requirements = fp.holdings(), fp.requirements()
+    ecodes, pcodes = fp.codes("employee"), fp.codes("position")
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_emp, p_pos, p_score, p_met, p_count, p_by, p_prem, p_unmet = (
+        s("Readiness"), s("employee"), s("position"), s("readiness"), s("requirementsMet"), s("requirementCount"),
+        s("inferredBy"), s("premise"), s("unmetCompetency"))
+    # (credit in 10⁻¹⁸ units, met) by (held level or None, required, scale minimum): few distinct keys
+    credits: dict[tuple[int | None, int, int], tuple[int, int]] = {}
+
+    def credit(level: int | None, required: int, low: int) -> tuple[int, int]:
+        key = (level, required, low)
+        if key not in credits:
+            if level is None:
+                credits[key] = (0, 0)
+            elif level >= required or required <= low:
+                credits[key] = (_SCALE, 1 if level >= required else 0)
+            elif level <= low:
+                credits[key] = (0, 0)
+            else:
+                credits[key] = ((level - low) * _SCALE // (required - low), 0)
+        return credits[key]
+
+    def nodes() -> Iterator[str]:
+        for emp, current in holdings.items():
+            e = ecodes.get(emp)
+            if e is None:
+                continue
+            e_text = string_value(e)
+            for target in (current, *moves.get(current, ())):
+                reqs = requirements.get(target)
+                t = pcodes.get(target)
+                if not reqs or t is None or e_text is None:
+                    continue
+                t_text = string_value(t)
+                if t_text is None:
+                    continue
+                total = met = count = 0
+                unmet = []
+                for _, comp, _, required in reqs:
+                    h = held.get((emp, comp))
+                    level = None if h is None else h[0]
+                    if level is None or level < required:
+                        unmet.append(comp)
+                    low = minimum.get(comp)
+                    if low is not None:
+                        c, m = credit(level, required, low)
+                        total += c
+                        met += m
+                        count += 1
+                if not count and not unmet:
+                    continue  # neither branch of the rule's UNION matched
+                n = f"<{DATA_IRI}readiness/{encode_for_uri(e_text)}/{encode_for_uri(t_text)}>"
+                out = (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_pos} {target} .\n{n} {p_by} {R} .\n"
+                       f"{n} {p_prem} {emp} .\n{n} {p_prem} {target} .\n")
+                if count:
+                    out += f"{n} {p_met} {integer_nt(met)} .\n{n} {p_count} {integer_nt(count)} .\n"
+                    if total * _SCALE <= _I128_MAX:  # Oxigraph's AVG fails (unbound) past an i128
+                        out += f'{n} {p_score} "{decimal_text(total // count)}"{_DECIMAL} .\n'
+                if unmet:
+                    out += "".join(f"{n} {p_unmet} {c} .\n" for c in unmet)
+                yield out
+    return nodes()
+
+
+_EVALUATORS: dict[str, Callable[[FastPath, rule_registry.Rule], Iterable[str]]] = {
+    "held-level": _held_level,
+    "gap": _gap,
+    "stale-assessment": _stale,
+    "missing-assessment": _missing,
+    "readiness": _readiness,
+    "training-need": _training_need,
+    "certification-need": _certification_need,
+}
+assert set(_EVALUATORS) == set(FAST_RULES), "every rule flagged fast needs an evaluator here"

@@ -1,0 +1,939 @@
+"""A SPARQL 1.1 Protocol endpoint over a Selaras store: ``selaras serve``.
+
+Any SPARQL client (rdflib's ``SPARQLStore``, SPARQLWrapper, YASGUI, curl, a spreadsheet's web
+query) talks to it; a page at ``/`` lets a person type and run queries, with the named queries
+of ``queries/`` one click away.
+
+=======================  ======================================================================
+path                     what it answers
+=======================  ======================================================================
+``/sparql``              queries (GET ``?query=``, POST form ``query=``, POST
+                         ``application/sparql-query``) and, only when allowed, updates (POST
+                         form ``update=``, POST ``application/sparql-update``)
+``/query``, ``/update``  the same, split the way Oxigraph and Fuseki name them
+``/queries``             the named queries as JSON: name, titles, purpose, parameters, text
+``/queries/NAME``        run one named query; URL parameters bind its parameters as typed terms
+``/``                    the query page
+=======================  ======================================================================
+
+Results are negotiated by ``Accept`` (or a ``format=`` parameter): SPARQL results in JSON, XML,
+CSV or TSV for SELECT and ASK; Turtle, N-Triples, JSON-LD or RDF/XML for CONSTRUCT and DESCRIBE.
+The default graph is the union of all graphs (``default-graph-uri`` and ``named-graph-uri``
+narrow it, as the protocol says).
+
+Safety, by default: the server binds to 127.0.0.1 and is read-only. Updates need
+``--allow-update`` and a bearer token the client sends (``Authorization: Bearer TOKEN``);
+without the flag an update gets 403, without the right token 401/403. Every query runs in a
+worker process with a time limit: a runaway query is stopped by ending its worker (Oxigraph
+cannot cancel a query in-process), a fresh worker takes its place, and the server keeps
+answering. Results longer than ``--max-rows`` and request bodies larger than ``--max-body`` are
+refused with a message that says how to narrow them. While bound to a loopback address, a
+request whose ``Host`` is not a loopback name is refused (DNS-rebinding protection).
+
+The store: a directory opened read-only by each worker (several workers read in parallel), or
+read-write by a single worker when updates are allowed. Without a store, the bundled example
+organisation is built and inferred into a temporary directory, removed when the server stops.
+
+>>> negotiate("text/csv;q=0.5, application/sparql-results+json", SOLUTION_FORMATS).name
+'json'
+>>> negotiate("text/html", GRAPH_FORMATS) is None
+True
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import multiprocessing
+import os
+import queue
+import re
+import secrets
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pyoxigraph as ox
+
+from selaras.engine.errors import SelarasError, StoreError
+from selaras.engine.sparql import strip_comments
+
+#: Prefixes written into Turtle and JSON-LD answers.
+PREFIXES = {
+    "sel": "https://w3id.org/selaras/ontology#",
+    "id": "https://w3id.org/selaras/id/",
+    "rule": "https://w3id.org/selaras/rule/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@dataclass(frozen=True)
+class Format:
+    """One answer format: the short name, the media type sent, and what else selects it."""
+
+    name: str
+    media_type: str
+    aliases: tuple[str, ...] = ()
+
+    def matches(self, requested: str) -> bool:
+        """Tell whether a media type or a ``format=`` short name names this format."""
+        requested = requested.lower()
+        return requested == self.media_type or requested in self.aliases
+
+
+#: Formats for SELECT and ASK, in order of preference when the client accepts anything.
+SOLUTION_FORMATS = (
+    Format("json", "application/sparql-results+json", ("application/json", "json")),
+    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml", "xml")),
+    Format("csv", "text/csv", ("csv",)),
+    Format("tsv", "text/tab-separated-values", ("tsv",)),
+)
+#: Formats for CONSTRUCT and DESCRIBE, in order of preference.
+GRAPH_FORMATS = (
+    Format("ttl", "text/turtle", ("application/x-turtle", "turtle", "ttl")),
+    Format("nt", "application/n-triples", ("text/plain", "nt", "ntriples", "n-triples")),
+    Format("jsonld", "application/ld+json", ("application/json", "jsonld", "json-ld", "json")),
+    Format("xml", "application/rdf+xml", ("application/xml", "text/xml", "rdf", "rdfxml", "xml")),
+)
+_RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+                "xml": ox.RdfFormat.RDF_XML}
+
+
+def negotiate(accept: str | None, formats: Sequence[Format]) -> Format | None:
+    """Pick the format the ``Accept`` header prefers; the first one when it accepts anything.
+
+    The most specific matching media range gives a format its quality (RFC 9110 §12.5.1);
+    ties go to the client's order, then to ours. ``None`` means nothing offered is acceptable.
+
+    >>> negotiate(None, GRAPH_FORMATS).name
+    'ttl'
+    >>> negotiate("application/rdf+xml, text/*;q=0.1", GRAPH_FORMATS).name
+    'xml'
+    >>> negotiate("text/csv;q=0", SOLUTION_FORMATS[2:3]) is None
+    True
+    """
+    if not accept or not accept.strip():
+        return formats[0]
+    ranges = []
+    for position, item in enumerate(accept.split(",")):
+        media, *params = (part.strip() for part in item.split(";"))
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q, position))
+    best: tuple[float, int, int, int] | None = None
+    chosen = None
+    for order, fmt in enumerate(formats):
+        match = None  # (specificity, q, position)
+        for media, q, position in ranges:
+            major = fmt.media_type.split("/")[0]
+            if fmt.matches(media) and "/" in media:
+                specificity = 2
+            elif media == f"{major}/*":
+                specificity = 1
+            elif media == "*/*":
+                specificity = 0
+            else:
+                continue
+            if match is None or specificity > match[0]:
+                match = (specificity, q, position)
+        if match is None or match[1] <= 0:
+            continue
+        score = (match[1], match[0], -match[2], -order)
+        if best is None or score > best:
+            best, chosen = score, fmt
+    return chosen
+
+
+def pick_format(accept: str | None, requested: str | None, formats: Sequence[Format]) -> Format | None:
+    """Use a ``format=`` (or ``output=``) parameter when it names one of the formats, else negotiate.
+
+    >>> pick_format("text/csv", "json", SOLUTION_FORMATS).name
+    'json'
+    """
+    if requested:
+        for fmt in formats:
+            if fmt.matches(requested):
+                return fmt
+    return negotiate(accept, formats)
+
+
+# --- settings ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServerSettings:
+    """What ``selaras serve`` is started with.
+
+    Attributes:
+        host: the address to listen on (127.0.0.1: this machine only).
+        port: the TCP port (0: any free port).
+        timeout: seconds a query or update may run before its worker is stopped.
+        max_rows: the most solutions (or triples) an answer may hold.
+        max_body: the largest request body accepted, in bytes.
+        workers: query worker processes (one, read-write, when updates are allowed).
+        allow_update: accept SPARQL Update from clients that send ``token``.
+        token: the bearer token updates need.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 7879
+    timeout: float = 30.0
+    max_rows: int = 100_000
+    max_body: int = 1_000_000
+    workers: int = 2
+    allow_update: bool = False
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer: status, content type, body and extra headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _text(status: int, message: str, *headers: tuple[str, str]) -> Reply:
+    return Reply(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode(), tuple(headers))
+
+
+# --- the worker process -------------------------------------------------------------------------
+def _worker_main(conn: Any, path: str, writable: bool) -> None:
+    """Serve queries (and updates) on one store, one request at a time, until the pipe closes."""
+    _exit_with_parent()
+    try:
+        store = ox.Store(path) if writable else ox.Store.read_only(path)
+    except OSError as err:
+        conn.send(("error", f"cannot open the store at {path}: {err}"))
+        return
+    conn.send(("ready", len(store)))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = _handle(store, request)
+        except Exception as err:  # noqa: BLE001 - the worker must answer, never die on a query
+            reply = _text(500, f"the query failed: {type(err).__name__}: {err}")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the server process is gone (pyoxigraph lets threads run during a query)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
+
+
+def _handle(store: ox.Store, request: dict[str, Any]) -> Reply:
+    if request["op"] == "update":
+        try:
+            store.update(request["text"])
+        except SyntaxError as err:
+            return _text(400, f"malformed SPARQL update: {err}")
+        except (OSError, ValueError) as err:
+            return _text(500, f"the update failed and nothing was written: {err}")
+        if hasattr(store, "flush"):
+            store.flush()
+        return Reply(204, "text/plain", b"")
+    return _answer(store, request)
+
+
+def _answer(store: ox.Store, request: dict[str, Any]) -> Reply:
+    from selaras.engine.store import Result
+
+    kwargs: dict[str, Any] = {}
+    if request.get("default_graphs"):
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if request.get("named_graphs"):
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    limit = int(request["max_rows"])
+    try:
+        raw = store.query(request["text"], **kwargs)
+        if isinstance(raw, ox.QueryBoolean):
+            fmt = pick_format(request.get("accept"), request.get("format"), SOLUTION_FORMATS)
+            if fmt is None:
+                return _not_acceptable(SOLUTION_FORMATS)
+            return Reply(200, _content_type(fmt), Result("ask", boolean=bool(raw)).serialize(fmt.name))
+        if isinstance(raw, ox.QueryTriples):
+            fmt = pick_format(request.get("accept"), request.get("format"), GRAPH_FORMATS)
+            if fmt is None:
+                return _not_acceptable(GRAPH_FORMATS)
+            triples = []
+            for triple in raw:
+                if len(triples) == limit:
+                    return _too_many(limit, "triples")
+                triples.append(triple)
+            body = ox.serialize(triples, format=_RDF_FORMATS[fmt.name],
+                                prefixes=PREFIXES if fmt.name in {"ttl", "jsonld", "xml"} else None)
+            return Reply(200, _content_type(fmt), body)
+        fmt = pick_format(request.get("accept"), request.get("format"), SOLUTION_FORMATS)
+        if fmt is None:
+            return _not_acceptable(SOLUTION_FORMATS)
+        variables = [v.value for v in raw.variables]
+        rows = []
+        for solution in raw:
+            if len(rows) == limit:
+                return _too_many(limit, "rows")
+            rows.append({v: solution[v] for v in variables})
+        body = Result("select", variables=variables, rows=rows).serialize(fmt.name)
+        return Reply(200, _content_type(fmt), body)
+    except SyntaxError as err:
+        return _text(400, f"malformed SPARQL query: {err}")
+    except (OSError, ValueError) as err:
+        return _text(500, f"the query failed: {err}")
+
+
+def _content_type(fmt: Format) -> str:
+    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+    return fmt.media_type + charset
+
+
+#: Bodies over the limit but under this size are read (and dropped) before the 413 answer.
+_DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+def _too_large(size: int, limit: int) -> Reply:
+    return _text(413, f"the request body has {size} bytes, more than the server's --max-body of {limit} — "
+                      f"send a shorter query, or restart the server with a larger --max-body")
+
+
+def _no_service() -> Reply:
+    return _text(403, "SERVICE (a federated query) is refused: this endpoint does not send requests to other "
+                      "servers — query each server yourself, or load its data into the store")
+
+
+def _not_acceptable(formats: Sequence[Format]) -> Reply:
+    offered = ", ".join(f.media_type for f in formats)
+    return _text(406, f"none of the formats in Accept fits this answer — accept one of: {offered}")
+
+
+def _too_many(limit: int, what: str) -> Reply:
+    return _text(422, f"the answer has more than {limit} {what}, the server's --max-rows — "
+                      f"add LIMIT/OFFSET or narrow the query, or restart the server with a larger --max-rows")
+
+
+# --- the pool of workers ------------------------------------------------------------------------
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+
+    def stop(self) -> None:
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+@dataclass
+class WorkerPool:
+    """Worker processes that run queries, each on its own handle of the store.
+
+    A request waits for a free worker (up to the time limit), then runs up to the time limit;
+    a worker that overruns or dies is ended and replaced in the background.
+    """
+
+    path: str
+    writable: bool
+    size: int
+    startup_timeout: float = 120.0
+    _idle: queue.Queue[_Worker] = field(default_factory=queue.Queue)
+    _all: list[_Worker] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: bool = False
+
+    def start(self) -> None:
+        """Start every worker and wait until each has opened the store."""
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_worker_main, args=(child, self.path, self.writable), daemon=True,
+                              name="selaras-query-worker")
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        if not parent.poll(self.startup_timeout):
+            worker.stop()
+            raise StoreError(f"a query worker did not open the store at {self.path} within "
+                             f"{self.startup_timeout:.0f} s — check that the store is readable")
+        message = parent.recv()
+        if message[0] != "ready":
+            worker.stop()
+            raise StoreError(f"{message[1]} — check the path, or stop the process that holds the store")
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def run(self, request: dict[str, Any], timeout: float) -> Reply:
+        """Run one request on a free worker within ``timeout`` seconds."""
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            return _text(503, f"every query worker stayed busy for {timeout:g} s — try again shortly",
+                         ("Retry-After", "5"))
+        try:
+            worker.conn.send(request)
+            if worker.conn.poll(timeout):
+                reply: Reply = worker.conn.recv()
+                self._idle.put(worker)
+                return reply
+        except (EOFError, OSError, ValueError):
+            self._replace(worker)
+            return _text(500, "the query worker stopped while answering (out of memory?) — "
+                              "narrow the query; the server goes on with a fresh worker")
+        self._replace(worker)
+        what = "update" if request["op"] == "update" else "query"
+        return _text(503, f"the {what} ran longer than the server's time limit of {timeout:g} s and was "
+                          f"stopped — narrow it or add LIMIT, or restart the server with a longer --timeout")
+
+    def _replace(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.stop()
+        threading.Thread(target=self._refill, daemon=True, name="respawn-worker").start()
+
+    def _refill(self) -> None:
+        if self._closed:
+            return
+        try:
+            self._idle.put(self._spawn())
+        except SelarasError as err:
+            print(f"error: {err}", file=sys.stderr)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers, self._all = list(self._all), []
+        for worker in workers:
+            worker.stop()
+
+
+# --- preparing the store ------------------------------------------------------------------------
+@dataclass
+class ServedStore:
+    """The store directory the workers open, and a temporary directory to remove at the end."""
+
+    path: Path
+    description: str
+    temporary: Path | None = None
+
+    def cleanup(self) -> None:
+        """Remove the temporary copy, if any."""
+        if self.temporary is not None:
+            shutil.rmtree(self.temporary, ignore_errors=True)
+
+
+def prepare_store(path: Path | None, *, writable: bool, note: Any = print) -> ServedStore:
+    """Make sure the store to serve exists and holds current conclusions.
+
+    Without ``path``: the bundled example organisation, inferred, in a temporary directory.
+    With a store whose conclusions are stale: inferred in place when updates are allowed (the
+    store is opened for writing anyway), else into a temporary copy, so that serving
+    read-only never writes to the store.
+    """
+    from selaras.engine import inference
+    from selaras.engine.api import Selaras
+
+    if path is None:
+        return _inferred_copy(Selaras.open(example=True), "the bundled example organisation (a temporary copy)")
+    if not (path / "CURRENT").exists():
+        raise StoreError(f"no Selaras store at {path} — run `selaras init --store {path}` "
+                         f"(or `selaras import --store {path} FILES…`) first, or leave out --store")
+    with Selaras.open(path, read_only=True) as org:
+        if inference.is_current(org.store):
+            return ServedStore(path, str(path))
+        if not writable:
+            note(f"note: the conclusions in {path} are stale; serving an inferred temporary copy "
+                 f"(`selaras infer` stores them)")
+            org.make_writable()  # an in-memory copy
+            return _inferred_copy(org, f"{path} (an inferred temporary copy)")
+    note(f"note: the conclusions in {path} were stale; inferring them into the store")
+    with Selaras.open(path) as org:
+        org.ensure_inferred()
+    return ServedStore(path, str(path))
+
+
+def _inferred_copy(org: Any, description: str) -> ServedStore:
+    """Infer an in-memory organisation and write it to a new temporary store directory."""
+    from selaras.engine.store import open_store
+
+    org.ensure_inferred()  # in memory: faster than rules over a disk store
+    tmp = Path(tempfile.mkdtemp(prefix="selaras-serve-"))
+    with open_store(tmp / "store") as target:
+        target.extend(org.store.quads())
+    return ServedStore(tmp / "store", description, tmp)
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+_UPDATE_START = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+
+
+def looks_like_update(text: str) -> bool:
+    """Tell whether SPARQL text is an update (INSERT, DELETE, LOAD, DROP …) rather than a query.
+
+    >>> looks_like_update("PREFIX a: <urn:a#> # comment\\nINSERT DATA { a:x a:y a:z }")
+    True
+    >>> looks_like_update("SELECT * WHERE { ?s ?p ?o }")
+    False
+    """
+    return bool(_UPDATE_START.match(strip_comments(text)))
+
+
+_IRI_AT = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:\-])", re.IGNORECASE)
+
+
+def uses_service(text: str) -> bool:
+    """Tell whether SPARQL text calls another server (``SERVICE``), outside strings, IRIs and comments.
+
+    Oxigraph runs ``SERVICE`` by sending HTTP requests from this machine: from an endpoint that
+    would let any client (or any web page, through the client's browser) reach addresses only
+    this machine can. Escapes (``\\u0053ERVICE``) are undone first, as the SPARQL parser does.
+
+    >>> uses_service("SELECT * WHERE { SERVICE <http://10.0.0.1/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service('SELECT * WHERE { ?s ?p "customer service" } # no SERVICE here')
+    False
+    """
+    def unescape(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)
+
+    text = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", unescape, text)
+    code, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if text.startswith(("'''", '"""'), i):
+            quote, i = text[i:i + 3], i + 3
+            while i < len(text) and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += 3
+        elif ch in "'\"":
+            i += 1
+            while i < len(text) and text[i] not in (ch, "\n"):
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+        elif ch == "<" and (iri := _IRI_AT.match(text, i)):
+            i = iri.end()
+        elif ch == "#":
+            while i < len(text) and text[i] != "\n":
+                i += 1
+        else:
+            code.append(ch)
+            i += 1
+            continue
+        code.append(" ")  # what was skipped separates the words around it
+    return bool(_SERVICE.search("".join(code)))
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """The HTTP server: settings, the worker pool, and the named queries."""
+
+    daemon_threads = True
+
+    def __init__(self, settings: ServerSettings, pool: WorkerPool | None, log: Any = None) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.log = log
+        if ":" in settings.host:
+            self.address_family = socket.AF_INET6
+        super().__init__((settings.host.strip("[]"), settings.port), SparqlHandler)
+
+    @property
+    def base_url(self) -> str:
+        """The URL clients use, e.g. ``http://127.0.0.1:7879``."""
+        host, port = self.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown}:{port}"
+
+
+class SparqlHandler(BaseHTTPRequestHandler):
+    """One request: route it, check it, hand queries to the pool, write the answer."""
+
+    server: SparqlServer
+    server_version = "Selaras"
+    protocol_version = "HTTP/1.1"
+
+    # --- plumbing -----------------------------------------------------------------------------
+    def setup(self) -> None:
+        # a client that stalls while sending its request, or idles on a kept-alive connection,
+        # holds a thread: after this many seconds without a byte the connection is closed
+        self.timeout = max(5.0, self.server.settings.timeout)
+        super().setup()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.log is not None:
+            self.server.log(f"{self.address_string()} {format % args}")
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = urlsplit(self.path).path
+        self.log_message("%s %s %s", self.command, path, code)
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Vary", "Accept")
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+    def _pool(self) -> WorkerPool:
+        pool = self.server.pool
+        assert pool is not None, "requests are served only once the workers run"
+        return pool
+
+    def _params(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+
+    def _host_allowed(self) -> bool:
+        if self.server.settings.host not in LOOPBACK:
+            return True
+        host = self.headers.get("Host")
+        if not host:
+            return True
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name.lower() in LOOPBACK
+
+    def _body(self) -> bytes | None:
+        """Read the request body within the size limit; on a problem send the error and return None."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            self._send(_text(411, "chunked bodies are not accepted — send Content-Length"))
+            return None
+        length = self.headers.get("Content-Length")
+        if length is None:
+            self.close_connection = True
+            self._send(_text(411, "a POST needs a Content-Length header"))
+            return None
+        try:
+            size = int(length)
+        except ValueError:
+            size = -1
+        if size < 0:  # rfile.read(-1) would read until the client hangs up, past any limit
+            self.close_connection = True
+            self._send(_text(400, f"Content-Length {length!r} is not a number of bytes"))
+            return None
+        limit = self.server.settings.max_body
+        if size > limit:
+            if size <= _DRAIN_LIMIT:  # read what was sent, so the client sees the answer, not a reset
+                self.rfile.read(size)
+            else:
+                self.close_connection = True
+            self._send(_too_large(size, limit))
+            return None
+        return self.rfile.read(size)
+
+    def handle_expect_100(self) -> bool:
+        """Refuse an oversized body before the client sends it (``Expect: 100-continue``)."""
+        try:
+            size = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            size = 0
+        if size > self.server.settings.max_body:
+            self.close_connection = True
+            self._send(_too_large(size, self.server.settings.max_body))
+            return False
+        return super().handle_expect_100()
+
+    # --- methods ------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._route("GET", None)
+
+    def do_HEAD(self) -> None:
+        self._route("GET", None)
+
+    def do_POST(self) -> None:
+        body = self._body()
+        if body is not None:
+            self._route("POST", body)
+
+    def _method_not_allowed(self) -> None:
+        self._send(_text(405, f"{self.command} is not supported here — use GET or POST",
+                         ("Allow", "GET, HEAD, POST")))
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed
+
+    def _route(self, method: str, body: bytes | None) -> None:
+        if not self._host_allowed():
+            self._send(_text(403, f"requests for host {self.headers.get('Host')!r} are refused while the "
+                                  f"server listens on loopback (DNS-rebinding protection) — use "
+                                  f"{self.server.base_url}/"))
+            return
+        path = urlsplit(self.path).path.rstrip("/") or "/"
+        try:
+            if path in {"/sparql", "/query", "/update"}:
+                self._send(self._sparql(method, path, body))
+            elif path == "/" and method == "GET":
+                from selaras.engine.serverpage import PAGE
+
+                self._send(Reply(200, "text/html; charset=utf-8", PAGE.encode(), (
+                    ("Content-Security-Policy",
+                     "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"),
+                    ("Cache-Control", "no-store"))))
+            elif path == "/queries" and method == "GET":
+                self._send(self._query_list())
+            elif path.startswith("/queries/") and method == "GET":
+                self._send(self._named(path.removeprefix("/queries/")))
+            elif path in {"/", "/queries"} or path.startswith("/queries/"):
+                self._method_not_allowed()
+            else:
+                self._send(_text(404, f"nothing at {path} — the endpoint is {self.server.base_url}/sparql, "
+                                      f"the query page {self.server.base_url}/"))
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as err:  # noqa: BLE001 - answer 500 with a message, keep the trace in the log
+            import traceback
+
+            if self.server.log is not None:
+                self.server.log(traceback.format_exc().rstrip())
+            self.close_connection = True
+            self._send(_text(500, f"internal error: {type(err).__name__}: {err} — the server log has the details"))
+
+    # --- SPARQL protocol ------------------------------------------------------------------------
+    def _sparql(self, method: str, path: str, body: bytes | None) -> Reply:
+        params = self._params()
+        if method == "POST":
+            assert body is not None
+            ctype, _, rest = self.headers.get("Content-Type", "").partition(";")
+            ctype = ctype.strip().lower()
+            charset = "utf-8"
+            match = re.search(r"charset\s*=\s*\"?([\w.-]+)", rest, re.IGNORECASE)
+            if match:
+                charset = match.group(1)
+            try:
+                text = body.decode(charset)
+            except (LookupError, UnicodeDecodeError) as err:
+                return _text(400, f"the request body is not valid {charset} ({err}) — send UTF-8")
+            if ctype == "application/x-www-form-urlencoded":
+                for key, values in parse_qs(text, keep_blank_values=True).items():
+                    params.setdefault(key, []).extend(values)
+            elif ctype == "application/sparql-query":
+                params.setdefault("query", []).append(text)
+            elif ctype == "application/sparql-update":
+                params.setdefault("update", []).append(text)
+            else:
+                return _text(415, f"Content-Type {ctype or '(none)'!r} is not a SPARQL request — use "
+                                  f"application/x-www-form-urlencoded (query= or update=), "
+                                  f"application/sparql-query or application/sparql-update")
+        queries, updates = params.get("query", []), params.get("update", [])
+        if len(queries) > 1 or len(updates) > 1:
+            return _text(400, "give one query (or one update) per request")
+        if queries and updates:
+            return _text(400, "give either a query or an update, not both")
+        if updates:
+            if method != "POST":
+                return _text(400, "updates must be sent with POST (form update= or application/sparql-update)")
+            if path == "/query":
+                return _text(400, f"this is the query endpoint — send updates to {self.server.base_url}/update")
+            if uses_service(updates[0]):
+                return _no_service()
+            return self._update(updates[0], params)
+        if not queries:
+            if path == "/update":
+                return _text(400, "no update given — POST update=… or an application/sparql-update body")
+            if method == "GET" and "text/html" in self.headers.get("Accept", ""):
+                return Reply(303, "text/plain", b"", (("Location", "/"),))
+            return self._service_description()
+        text = queries[0]
+        if not text.strip():
+            return _text(400, "the query is empty — give SPARQL text in query=")
+        if uses_service(text):
+            return _no_service()
+        if looks_like_update(text):
+            if not self.server.settings.allow_update:
+                return _text(403, "this is a SPARQL update, and this endpoint is read-only — start "
+                                  "`selaras serve --allow-update` (with a token) to accept updates")
+            return _text(400, "this is a SPARQL update — POST it as update=… or with Content-Type "
+                              "application/sparql-update")
+        if path == "/update":
+            return _text(400, f"this is the update endpoint — send queries to {self.server.base_url}/query")
+        return self._pool().run(self._query_request(text, params), self.server.settings.timeout)
+
+    def _query_request(self, text: str, params: dict[str, list[str]]) -> dict[str, Any]:
+        requested = (params.get("format") or params.get("output") or [None])[0]
+        return {"op": "query", "text": text, "accept": self.headers.get("Accept"), "format": requested,
+                "default_graphs": params.get("default-graph-uri", []),
+                "named_graphs": params.get("named-graph-uri", []),
+                "max_rows": self.server.settings.max_rows}
+
+    def _update(self, text: str, params: dict[str, list[str]]) -> Reply:
+        settings = self.server.settings
+        if not settings.allow_update:
+            return _text(403, "this endpoint is read-only — start `selaras serve --allow-update` "
+                              "(with a token) to accept updates")
+        scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            return _text(401, "updates need the server's token — send the header "
+                              "'Authorization: Bearer TOKEN'", ("WWW-Authenticate", 'Bearer realm="selaras"'))
+        assert settings.token is not None
+        if not hmac.compare_digest(credentials.strip().encode(), settings.token.encode()):
+            return _text(403, "wrong token — send the token the server was started with")
+        if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+            return _text(400, "using-graph-uri and using-named-graph-uri are not supported — "
+                              "write USING <graph> in the update text instead")
+        if not text.strip():
+            return _text(400, "the update is empty — give SPARQL Update text")
+        return self._pool().run({"op": "update", "text": text}, settings.timeout)
+
+    def _service_description(self) -> Reply:
+        base = self.server.base_url
+        formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+        languages = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if self.server.settings.allow_update else "")
+        text = (
+            "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n"
+            "@prefix fmt: <http://www.w3.org/ns/formats/> .\n\n"
+            f"<{base}/sparql> a sd:Service ;\n"
+            f"  sd:endpoint <{base}/sparql> ;\n"
+            f"  sd:supportedLanguage {languages} ;\n"
+            f"  sd:resultFormat {', '.join('fmt:' + f for f in formats)} ;\n"
+            "  sd:feature sd:UnionDefaultGraph ;\n"
+            "  sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .\n"
+        )
+        return Reply(200, "text/turtle; charset=utf-8", text.encode())
+
+    # --- named queries ------------------------------------------------------------------------
+    def _query_list(self) -> Reply:
+        from selaras import queries
+
+        listing = [
+            {"name": q.name, "title": q.title, "judul": q.judul, "purpose": q.purpose,
+             "params": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
+                         "help": p.help} for p in q.params],
+             "example": dict(q.example), "text": q.text}
+            for q in queries.all_queries()
+        ]
+        return Reply(200, "application/json", json.dumps(listing, ensure_ascii=False, indent=1).encode())
+
+    def _named(self, name: str) -> Reply:
+        from selaras import queries
+        from selaras.engine.sparql import bind_values
+
+        params = self._params()
+        given = {k: v[-1] for k, v in params.items() if k not in {"format", "output"}}
+        try:
+            named = queries.load(name)
+            text = bind_values(named.text, named.bindings(given))
+        except SelarasError as err:
+            status = 404 if type(err).__name__ == "NotFoundError" else 400
+            return _text(status, str(err))
+        return self._pool().run(self._query_request(text, params), self.server.settings.timeout)
+
+
+# --- running ------------------------------------------------------------------------------------
+def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err: Any = None,
+          ready: Any = None) -> None:
+    """Run the endpoint until interrupted (Ctrl-C or SIGTERM); stop the workers and clean up.
+
+    Args:
+        settings: host, port, limits and the update policy.
+        store: the store directory, or ``None`` for the bundled example organisation.
+        out: where the start-up lines go.
+        err: where notes and the request log go (``None``: no request log).
+        ready: called with the running server once it accepts requests.
+    """
+    import signal
+
+    note = err or out
+    if settings.allow_update and not settings.token:
+        raise StoreError("--allow-update needs a token — give --token TOKEN (or SELARAS_TOKEN)")
+    try:  # listen first: a busy port fails at once, not after the store is ready
+        server = SparqlServer(settings, None, log=err)
+    except OSError as error:
+        raise StoreError(f"cannot listen on {settings.host}:{settings.port} ({error.strerror or error}) — "
+                         f"choose another --port, or stop the program that uses it") from error
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)  # stop like Ctrl-C: workers ended, temporary copy removed
+    served = None
+    pool = None
+    try:
+        served = prepare_store(store, writable=settings.allow_update, note=note)
+        pool = WorkerPool(str(served.path), writable=settings.allow_update,
+                          size=1 if settings.allow_update else max(1, settings.workers))
+        pool.start()
+        server.pool = pool
+        mode = "read-write, updates need the token" if settings.allow_update else "read-only"
+        if settings.allow_update and served.temporary is not None:
+            note("note: updates go to a temporary copy of the bundled example and end with the server")
+        out(f"Selaras SPARQL endpoint: {server.base_url}/sparql  ({mode})")
+        out(f"query page:              {server.base_url}/")
+        out(f"store: {served.description}; default graph = union of all graphs; "
+            f"time limit {settings.timeout:g} s, at most {settings.max_rows} rows")
+        if settings.host not in LOOPBACK:
+            out(f"warning: listening on {settings.host}, reachable from other machines"
+                + (" — updates and their token travel unencrypted" if settings.allow_update else ""))
+        if ready is not None:
+            ready(server)
+        try:
+            server.serve_forever(poll_interval=0.25)
+        except KeyboardInterrupt:
+            out("stopping")
+    finally:
+        server.server_close()
+        if pool is not None:
+            pool.close()
+        if served is not None:
+            served.cleanup()
+
+
+def new_token() -> str:
+    """Make a random bearer token for ``--allow-update``.
+
+    >>> len(new_token()) >= 32
+    True
+    """
+    return secrets.token_urlsafe(24)
