@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,29 @@ def mini() -> selaras.Selaras:
     org.import_paths([DATA / "mini"])
     org.ensure_inferred()
     return org
+
+
+@pytest.fixture(scope="module")
+def mini_store_template(tmp_path_factory) -> Path:
+    """An on-disk store holding the mini organisation, made once per test module."""
+    path = tmp_path_factory.mktemp("mini") / "store"
+    with selaras.open(path) as org:
+        org.import_paths([DATA / "mini"])
+    return path
+
+
+@pytest.fixture
+def store(mini_store_template, tmp_path) -> str:
+    """A fresh copy of an on-disk store holding the mini organisation."""
+    path = tmp_path / "store"
+    shutil.copytree(mini_store_template, path)
+    return str(path)
+
+
+def content(store: str) -> bytes:
+    """The store's content, byte for byte: its N-Quads dump, lines sorted."""
+    with selaras.open(store, read_only=True) as org:
+        return b"".join(sorted(org.store.dump("nq").splitlines(keepends=True)))
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import resource
-import shutil
 import socket
 import zipfile
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 import selaras
 
-from .conftest import DATA
+from .conftest import content
 
 SEL = "https://w3id.org/selaras/ontology#"
 ID = "https://w3id.org/selaras/id/"
@@ -339,26 +338,6 @@ GOOD = [
 ]
 
 
-@pytest.fixture(scope="module")
-def mini_store_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("mini") / "store"
-    with selaras.open(path) as org:
-        org.import_paths([DATA / "mini"])
-    return path
-
-
-@pytest.fixture
-def store(mini_store_template, tmp_path) -> str:
-    """A fresh copy of an on-disk store holding the mini organisation."""
-    path = tmp_path / "store"
-    shutil.copytree(mini_store_template, path)
-    return str(path)
-
-
-def content(store: str) -> bytes:
-    """The store's content, byte for byte: its N-Quads dump, lines sorted."""
-    with selaras.open(store, read_only=True) as org:
-        return b"".join(sorted(org.store.dump("nq").splitlines(keepends=True)))
 
 
 @pytest.fixture(autouse=True)

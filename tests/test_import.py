@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -12,30 +10,11 @@ import selaras
 from selaras.engine.store import FACTS_GRAPH
 from selaras.engine.tabular import write_template
 
-from .conftest import DATA
+from .conftest import DATA, content
 
 MINI = DATA / "mini"
 
 
-@pytest.fixture(scope="module")
-def mini_store_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("mini") / "store"
-    with selaras.open(path) as org:
-        org.import_paths([MINI])
-    return path
-
-
-@pytest.fixture
-def store(mini_store_template, tmp_path) -> str:
-    """A fresh copy of an on-disk store holding the mini organisation."""
-    path = tmp_path / "store"
-    shutil.copytree(mini_store_template, path)
-    return str(path)
-
-
-def content(store: str) -> bytes:
-    with selaras.open(store, read_only=True) as org:
-        return b"".join(sorted(org.store.dump("nq").splitlines()))
 
 
 # name, file name, file content (bytes or text), the message the error must carry
