@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -70,22 +71,36 @@ def _peak_mb() -> float:
 
 def _fresh_org(path: Path | None = None) -> Any:
     """An in-memory organisation holding a dump written by an earlier measurement (not timed)."""
+    import pyoxigraph as ox
     from selaras.engine.api import Selaras
     from selaras.engine.store import Store
 
     store = Store()
     if path is not None:
-        store.load(path.read_bytes(), "nq")
+        store._ox.load(path=str(path), format=ox.RdfFormat.N_QUADS)
     return Selaras(store)
+
+
+def _dump(store: Any, path: Path, graph: str | None = None) -> None:
+    """Write the store (N-Quads) or one graph (N-Triples) to a file, streaming, without a copy in memory."""
+    import pyoxigraph as ox
+
+    if graph is None:
+        store._ox.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
+    else:
+        store._ox.dump(output=str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
 
 
 def digest_graphs(store: Any, graphs: list[str]) -> dict[str, dict[str, Any]]:
     """Count, digest (order-free) and sample the triples of some graphs, rule descriptions left out."""
     out = {}
     for g in graphs:
-        data = store.dump("nt", graph=g).decode("utf-8")
         total, n, sample = 0, 0, {}
-        for line in data.split("\n"):
+        with tempfile.TemporaryDirectory() as tmp:
+            _dump(store, Path(tmp, "g.nt"), g)
+            with Path(tmp, "g.nt").open(encoding="utf-8") as f:
+                lines = [ln.rstrip("\n") for ln in f]
+        for line in lines:
             if not line or line.startswith(f"<{RULE_IRI}"):
                 continue
             n += 1
@@ -123,7 +138,7 @@ def m_import(a: argparse.Namespace) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     quads = org.store.count()
     org.infer(only=["scale-bounds"])  # the effective settings graph, which the rules read (not timed)
-    Path(a.work, "facts.nq").write_bytes(org.store.dump("nq"))
+    _dump(org.store, Path(a.work, "facts.nq"))
     return {"seconds": seconds, "quads": quads, "rows": report.rows}
 
 
@@ -138,7 +153,7 @@ def m_infer(a: argparse.Namespace, fast: bool = True) -> dict[str, Any]:
            "rules": [{"rule": r.rule, "path": r.path, "triples": r.triples, "seconds": round(r.seconds, 3)}
                      for r in report.runs]}
     if fast:
-        Path(a.work, "inferred.nq").write_bytes(org.store.dump("nq"))
+        _dump(org.store, Path(a.work, "inferred.nq"))
     out["conclusions"] = digest_graphs(org.store, _graphs_of([r.id for r in rules.all_rules()]))
     return out
 
@@ -162,8 +177,8 @@ def _sample_values(org: Any) -> dict[str, str]:
     row = q(sel + "SELECT ?e ?p ?g WHERE { ?g a sel:CompetencyGap ; sel:employee ?emp ; sel:position ?pos ; "
                   "sel:gapStatus sel:Below . ?emp sel:code ?e . ?pos sel:code ?p } ORDER BY ?g LIMIT 1").split("\n")[1]
     e, p, g = row.split("\t")
-    to = q(sel + "SELECT ?t WHERE { ?m a sel:CareerMove ; sel:fromPosition ?f ; sel:toPosition ?to . ?f sel:code %s . "
-                 "?to sel:code ?t } ORDER BY ?t LIMIT 1" % p).split("\n")[1]
+    to = q(sel + "SELECT ?t WHERE { ?m a sel:CareerMove ; sel:fromPosition ?f ; sel:toPosition ?to . "
+                 f"?f sel:code {p} . ?to sel:code ?t }} ORDER BY ?t LIMIT 1").split("\n")[1]
     return {"employee": e.strip('"'), "position": p.strip('"'), "from": p.strip('"'), "to": to.strip('"'),
             "node": g.strip("<>")}
 
@@ -272,7 +287,6 @@ def _rdflib_conclusions(graphs: dict[str, Any]) -> dict[str, Any]:
 def _run_constructs(graph: Any, target: Any, rule_ids: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Run each rule's CONSTRUCT over ``graph``, adding its conclusions (dependencies see them)."""
     import rdflib
-
     from selaras.engine import rules
 
     made, runs = {}, []
@@ -353,9 +367,9 @@ def m_rules_owlready2(a: argparse.Namespace) -> dict[str, Any]:
     with onto:
         classes = {n: type(n, (Thing,), {}) for n in ("Employee", "Position", "Competency", "Requirement", "Held",
                                                        "Level")}
-        props = {n: type(n, (ObjectProperty,), {}) for n in (
-            "holdsPosition", "reqPosition", "reqCompetency", "requiredLevel", "heldEmployee", "heldCompetency",
-            "heldLevel", "lowerThan", "belowIn")}
+        for n in ("holdsPosition", "reqPosition", "reqCompetency", "requiredLevel", "heldEmployee",
+                  "heldCompetency", "heldLevel", "lowerThan", "belowIn"):
+            type(n, (ObjectProperty,), {})  # declared in the ontology by owlready2's metaclass
         Imp().set_as_rule(
             "Employee(?e), holdsPosition(?e, ?p), Requirement(?r), reqPosition(?r, ?p), reqCompetency(?r, ?c), "
             "requiredLevel(?r, ?l), Held(?h), heldEmployee(?h, ?e), heldCompetency(?h, ?c), heldLevel(?h, ?x), "
@@ -392,7 +406,6 @@ def m_rules_owlready2(a: argparse.Namespace) -> dict[str, Any]:
 def m_rules_pandas(a: argparse.Namespace) -> dict[str, Any]:
     """The practical limit: the same conclusions computed with pandas, bulk-loaded into the store."""
     import pandas as pd
-
     from selaras.engine import rules
 
     org = Path(a.org)
@@ -446,7 +459,7 @@ def _pandas_conclusions(t: dict[str, Any], pd: Any) -> str:
     latest = a.groupby(["employee", "competency"], sort=False)["date"].transform("max")
     h = a[a["date"] == latest].copy()
     h["node"] = iri("held", enc(h["employee"]), enc(h["competency"]))
-    rule = f"<https://w3id.org/selaras/rule/held-level>"
+    rule = "<https://w3id.org/selaras/rule/held-level>"
     for p, o in ((TYPE, f"<{SEL}HeldCompetency>"), (f"<{SEL}employee>", iri("employee", h["employee"])),
                  (f"<{SEL}competency>", iri("competency", h["competency"])), (f"<{SEL}heldLevel>", integer(h["level_i"])),
                  (f"<{SEL}assessedOn>", '"' + h["date"] + f'"^^<{XSD}date>'), (f"<{SEL}inferredBy>", rule),
@@ -530,7 +543,7 @@ def child(a: argparse.Namespace) -> int:
         result = MEASURES[a.measure](a)
         result["status"] = "ok"
     except MemoryError:
-        result = {"status": "memory", "error": f"over the {a.memory_gb} GB address-space cap"}
+        result = {"status": "memory", "error": "out of memory"}
     except Exception as err:  # noqa: BLE001 - a failed measurement is a result, reported in the table
         result = {"status": "error", "error": f"{type(err).__name__}: {str(err)[:300]}"}
     result["peak_mb"] = round(_peak_mb(), 1)
@@ -541,27 +554,57 @@ def child(a: argparse.Namespace) -> int:
 # ======================================================================================
 # the run: generate, measure in children, compare, report
 # ======================================================================================
+def _group_rss_mb(sid: int) -> float:
+    """Resident memory of every process in a session (the measurement and what it started), in MB."""
+    total = 0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[4]) != sid:  # field 6: session id
+                continue
+            total += int((d / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 2**20
+
+
 def measure(kind: str, size: int, org: Path, work: Path, args: argparse.Namespace, timeout: float) -> dict[str, Any]:
+    """Run one measurement in a child process; stop it past the time or resident-memory cap."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", kind, "--org", str(org), "--work", str(work),
            "--memory-gb", str(args.memory_gb)]
-    limit = int(args.memory_gb * 2**30)
-
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
+    cap_mb = args.memory_gb * 1024
     print(f"  {size:>7,} {kind:<22}", end=" ", flush=True)
     t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, preexec_fn=cap)
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
-        if lines:
-            result = json.loads(lines[-1][7:])
+    over = False
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        # its own session, so that a stop also ends what it started (HermiT's Java)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, start_new_session=True)
+        while proc.poll() is None:
+            if time.perf_counter() - t0 > timeout or _group_rss_mb(proc.pid) > cap_mb:
+                over = time.perf_counter() - t0 <= timeout
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                break
+            time.sleep(0.25)
         else:
-            killed = proc.returncode < 0 or "MemoryError" in proc.stderr or "memory allocation" in proc.stderr
-            result = {"status": "memory" if killed else "error",
-                      "error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1][:300]}
-    except subprocess.TimeoutExpired:
+            try:  # anything the measurement left running in its session
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("RESULT ")]
+    if over:
+        result = {"status": "memory", "error": f"stopped above {args.memory_gb:g} GB resident"}
+    elif proc.returncode == -signal.SIGKILL and not lines:
         result = {"status": "timeout", "error": f"did not finish within {timeout:.0f} s"}
+    elif lines:
+        result = json.loads(lines[-1][7:])
+    else:
+        result = {"status": "error", "error": (stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1][:300]}
     result["wall_s"] = round(time.perf_counter() - t0, 2)
     print(_cell(result), flush=True)
     return result
@@ -601,7 +644,7 @@ def compare(ref: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 ALTERNATIVES = ("rules-selaras-sparql", "rules-rdflib", "rules-owlrl", "rules-owlready2", "rules-pandas")
 
 
-def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None = None) -> dict[str, Any]:
     from selaras.engine.generate import generate
 
     positions = POSITIONS.get(size, max(100, min(500, size // 20)))
@@ -610,15 +653,19 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     if not (org / "employees.csv").exists():
         generate(org, employees=size, positions=positions, seed=args.seed)
     rows = {f.name: sum(1 for _ in f.open(encoding="utf-8")) - 1 for f in sorted(org.glob("*.csv"))}
+    # measurements left out with --skip keep their figures from an earlier run of the same organisation
+    kept = {k: v for k, v in (earlier or {}).get("measurements", {}).items()
+            if args.skip and k in args.skip.split(",") and (earlier or {}).get("positions") == positions}
     out: dict[str, Any] = {"employees": size, "positions": positions, "seed": args.seed, "rows": rows,
-                           "measurements": {}}
+                           "measured": time.strftime("%Y-%m-%d %H:%M"), "memory_cap_gb": args.memory_gb,
+                           "measurements": kept}
     ms = out["measurements"]
     skip = set(args.skip.split(",")) if args.skip else set()
 
     def run(kind: str, timeout: float) -> dict[str, Any] | None:
         if kind in skip:
-            return None
-        if kind in args.failed:  # it ran out of time or memory on a smaller organisation
+            return ms.get(kind)
+        if kind in args.failed and size >= args.failed[kind][0]:  # out of time or memory on a smaller one
             smaller, status = args.failed[kind]
             ms[kind] = {"status": "skipped", "error": f"{status} at {smaller:,} employees", "wall_s": 0}
             print(f"  {size:>7,} {kind:<22} skipped ({status} at {smaller:,})", flush=True)
@@ -742,6 +789,9 @@ def print_tables(report: dict[str, Any]) -> None:
                       f"{c['next_employee_median_s'] * 1000:.1f} ms; paths median {c['paths_median_s'] * 1000:.1f} ms")
             console.print(f"[dim]{int(s):,}: {c_note}[/dim]")
     console.print(t)
+    for s in sizes:
+        for note in results[s].get("notes", []):
+            console.print(f"[dim]{int(s):,}: {note}[/dim]")
     h = Table(title="Headline: the rule set's time on each alternative ÷ Selaras's (same run, same data)")
     h.add_column("alternative")
     for s in sizes:
@@ -780,7 +830,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=1500, help="seconds per Selaras measurement")
     p.add_argument("--alt-timeout", type=float, default=600,
                    help="seconds per alternative's measurement (and the all-SPARQL inference)")
-    p.add_argument("--memory-gb", type=float, default=16, help="address-space cap of each measurement")
+    p.add_argument("--memory-gb", type=float, default=20,
+                   help="resident-memory cap of each measurement (it is stopped above it)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip", default="", help="measurements to leave out, comma-separated")
     p.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "selaras-bench"),
@@ -802,9 +853,13 @@ def main(argv: list[str] | None = None) -> int:
             report["sizes"] = json.loads(Path(args.out).read_text()).get("sizes", {})
         except (json.JSONDecodeError, OSError):
             pass
+    for size in sorted(report["sizes"], key=int):  # what ran out of time or memory there is not retried above
+        for kind, r in report["sizes"][size].get("measurements", {}).items():
+            if r.get("status") in ("timeout", "memory") and kind in ALTERNATIVES:
+                args.failed.setdefault(kind, (int(size), r["status"]))
     for size in (int(s) for s in args.sizes.split(",") if s):
         print(f"{size:,} employees:", flush=True)
-        report["sizes"][str(size)] = run_size(size, args)
+        report["sizes"][str(size)] = run_size(size, args, report["sizes"].get(str(size)))
         report["targets"] = targets(report["sizes"])
         Path(args.out).write_text(json.dumps(report, indent=1))
     report["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")

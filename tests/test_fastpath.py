@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import selaras
 from selaras.engine import fastpath, inference, rules
 from selaras.engine.generate import generate
@@ -44,8 +43,8 @@ def _infer_both(load) -> tuple[inference.InferenceReport, dict[str, set[str]], d
 
 def _assert_identical(fast: dict[str, set[str]], sparql: dict[str, set[str]]) -> None:
     assert fast.keys() == sparql.keys()
-    for graph in sparql:
-        missing, extra = sparql[graph] - fast[graph], fast[graph] - sparql[graph]
+    for graph, expected in sparql.items():
+        missing, extra = expected - fast[graph], fast[graph] - expected
         assert not missing and not extra, (graph, sorted(missing)[:3], sorted(extra)[:3])
 
 
