@@ -245,6 +245,10 @@ def stats(state: State, fmt: str, lang: str) -> None:
 
 def settings_options(func: F) -> F:
     """Add the policy settings that inference reads (they override the data's settings.csv)."""
+    func = click.option("--readiness-scope", type=click.Choice(["moves", "position"]), default=None,
+                        help="Readiness for each employee's own position and every position one move "
+                             "away (moves, default), or the own position only (position: linear, for "
+                             "large organisations).")(func)
     func = click.option("--max-lateral-grade-steps", type=click.IntRange(0), default=None,
                         help="Grades a move into another family may rise (default: data, else 1).")(func)
     func = click.option("--stale-after-months", type=click.IntRange(0), default=None,
@@ -254,11 +258,13 @@ def settings_options(func: F) -> F:
     return func
 
 
-def _settings(reference_date: Any, stale_after_months: int | None, max_lateral_grade_steps: int | None) -> Any:
+def _settings(reference_date: Any, stale_after_months: int | None, max_lateral_grade_steps: int | None,
+              readiness_scope: str | None = None) -> Any:
     from selaras.engine.inference import Settings
 
     return Settings(reference_date=reference_date.date() if reference_date else None,
-                    stale_after_months=stale_after_months, max_lateral_grade_steps=max_lateral_grade_steps)
+                    stale_after_months=stale_after_months, max_lateral_grade_steps=max_lateral_grade_steps,
+                    readiness_scope=readiness_scope)
 
 
 @main.command()

@@ -24,7 +24,13 @@ process so that the peak memory (``VmHWM``) is that measurement's alone:
 
 It prints a table and writes JSON (``--out``). Ratios against the baselines measured in the
 same run are the headline: absolute times vary between machines. A measurement that runs past
-``--timeout`` seconds or ``--memory-gb`` of address space is recorded as such, not retried.
+``--timeout`` seconds or ``--memory-gb`` of resident memory is stopped and recorded as such,
+and not retried at a larger size.
+
+Readiness is inferred for each employee's own position and every position one move away (the
+default scope, ``moves``) up to ``--moves-up-to`` employees, and for the own position only
+(``position``) above: employees × moves conclusions do not fit a small machine at 100,000
+employees. Where both fit, both are measured.
 """
 
 from __future__ import annotations
@@ -142,17 +148,25 @@ def m_import(a: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "quads": quads, "rows": report.rows}
 
 
-def m_infer(a: argparse.Namespace, fast: bool = True) -> dict[str, Any]:
+def _settings(a: argparse.Namespace, scope: str | None = None) -> Any:
+    """The inference settings of this size's measurements: the readiness scope chosen for it."""
+    from selaras.engine.inference import Settings
+
+    return Settings(readiness_scope=scope or a.readiness_scope)
+
+
+def m_infer(a: argparse.Namespace, fast: bool = True, scope: str | None = None) -> dict[str, Any]:
     from selaras.engine import inference, rules
 
     t0 = time.perf_counter()
     org = _fresh_org(Path(a.work, "facts.nq"))
     load = time.perf_counter() - t0
-    report = inference.infer(org.store, fast=fast)
+    report = inference.infer(org.store, _settings(a, scope), fast=fast)
     out = {"seconds": report.seconds, "load_s": load, "triples": report.triples,
+           "readiness_scope": report.settings.readiness_scope,
            "rules": [{"rule": r.rule, "path": r.path, "triples": r.triples, "seconds": round(r.seconds, 3)}
                      for r in report.runs]}
-    if fast:
+    if fast and scope is None:  # the store every later measurement of this size reads
         _dump(org.store, Path(a.work, "inferred.nq"))
     out["conclusions"] = digest_graphs(org.store, _graphs_of([r.id for r in rules.all_rules()]))
     return out
@@ -163,9 +177,9 @@ def m_audit(a: argparse.Namespace, skip: tuple[str, ...] = ()) -> dict[str, Any]
     from selaras.engine.audit.run import run_audit
 
     org = _fresh_org(Path(a.work, "inferred.nq"))
-    assert inference.is_current(org.store), "the inferred store is stale"
+    assert inference.is_current(org.store, _settings(a)), "the inferred store is stale"
     t0 = time.perf_counter()
-    report = run_audit(org, skip=skip)
+    report = run_audit(org, _settings(a), skip=skip)
     return {"seconds": time.perf_counter() - t0, "findings": len(report.findings),
             "checks": len(report.runs), "notes": report.notes[:5]}
 
@@ -525,6 +539,7 @@ MEASURES = {
     "import": m_import,
     "infer": m_infer,
     "infer-sparql": lambda a: m_infer(a, fast=False),
+    "infer-own": lambda a: m_infer(a, scope="position"),
     "audit": m_audit,
     "audit-no-shacl": lambda a: m_audit(a, skip=("model-data-quality",)),
     "queries": m_queries,
@@ -573,7 +588,7 @@ def _group_rss_mb(sid: int) -> float:
 def measure(kind: str, size: int, org: Path, work: Path, args: argparse.Namespace, timeout: float) -> dict[str, Any]:
     """Run one measurement in a child process; stop it past the time or resident-memory cap."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", kind, "--org", str(org), "--work", str(work),
-           "--memory-gb", str(args.memory_gb)]
+           "--memory-gb", str(args.memory_gb), "--readiness-scope", _scope(size, args)]
     cap_mb = args.memory_gb * 1024
     print(f"  {size:>7,} {kind:<22}", end=" ", flush=True)
     t0 = time.perf_counter()
@@ -641,6 +656,11 @@ def compare(ref: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return {"compared": False}
 
 
+def _scope(size: int, args: argparse.Namespace) -> str:
+    """The readiness scope of a size: every move ("moves", the default) up to --moves-up-to, then "position"."""
+    return "moves" if size <= args.moves_up_to else "position"
+
+
 ALTERNATIVES = ("rules-selaras-sparql", "rules-rdflib", "rules-owlrl", "rules-owlready2", "rules-pandas")
 
 
@@ -657,6 +677,7 @@ def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None
     kept = {k: v for k, v in (earlier or {}).get("measurements", {}).items()
             if args.skip and k in args.skip.split(",") and (earlier or {}).get("positions") == positions}
     out: dict[str, Any] = {"employees": size, "positions": positions, "seed": args.seed, "rows": rows,
+                           "readiness_scope": _scope(size, args),
                            "measured": time.strftime("%Y-%m-%d %H:%M"), "memory_cap_gb": args.memory_gb,
                            "measurements": kept}
     ms = out["measurements"]
@@ -679,6 +700,8 @@ def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None
     if not imp or imp["status"] != "ok":
         return out
     inf = run("infer", args.timeout)
+    if _scope(size, args) == "moves":  # the same with readiness for each employee's own position only
+        run("infer-own", args.timeout)
     if inf and inf["status"] == "ok":
         for kind in ("audit", "audit-no-shacl", "queries", "career"):
             run(kind, args.timeout)
@@ -773,8 +796,9 @@ def print_tables(report: dict[str, Any]) -> None:
     for s in sizes:
         r = results[s]
         t.add_column(f"{int(s):,} employees\n{r['positions']} positions", justify="right")
-    kinds = ["import", "infer", "infer-sparql", "audit", "audit-no-shacl", "queries", "career", "rules-selaras", *ALTERNATIVES]
-    names = {"infer": "full inference (fast path)", "infer-sparql": "full inference, all SPARQL",
+    kinds = ["import", "infer", "infer-own", "infer-sparql", "audit", "audit-no-shacl", "queries", "career", "rules-selaras", *ALTERNATIVES]
+    names = {"infer": "full inference (fast path)¹", "infer-own": "full inference, readiness scope position",
+             "infer-sparql": "full inference, all SPARQL",
              "queries": "slowest named query", "audit-no-shacl": "audit without the SHACL check", "career": "slowest career next", "rules-selaras": "rule set: Selaras",
              "rules-selaras-sparql": "rule set: Selaras SPARQL", "rules-rdflib": "rule set: rdflib SPARQL",
              "rules-owlrl": "rule set: owlrl + SPARQL", "rules-owlready2": "gap rule: owlready2 SWRL",
@@ -789,6 +813,8 @@ def print_tables(report: dict[str, Any]) -> None:
                       f"{c['next_employee_median_s'] * 1000:.1f} ms; paths median {c['paths_median_s'] * 1000:.1f} ms")
             console.print(f"[dim]{int(s):,}: {c_note}[/dim]")
     console.print(t)
+    scopes = ", ".join(f"{int(s):,}: {results[s].get('readiness_scope', 'moves')}" for s in sizes)
+    console.print(f"[dim]¹ readiness scope of full inference and of what is measured on its conclusions — {scopes}[/dim]")
     for s in sizes:
         for note in results[s].get("notes", []):
             console.print(f"[dim]{int(s):,}: {note}[/dim]")
@@ -832,6 +858,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds per alternative's measurement (and the all-SPARQL inference)")
     p.add_argument("--memory-gb", type=float, default=20,
                    help="resident-memory cap of each measurement (it is stopped above it)")
+    p.add_argument("--moves-up-to", type=int, default=10000,
+                   help="readiness scope 'moves' (every move, the default) up to this size, 'position' above it")
+    p.add_argument("--readiness-scope", default="moves", help=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip", default="", help="measurements to leave out, comma-separated")
     p.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "selaras-bench"),

@@ -512,8 +512,9 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
         minimum[comp] = fp.integer(low)
     moves: dict[str, list[str]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
+    one_move_away = fp.setting("readinessScope", rule) == '"moves"'
     for a, b in fp.select("SELECT ?from ?to WHERE { ?m a sel:CareerMove ; sel:fromPosition ?from ; "
-                          "sel:toPosition ?to }", graphs):
+                          "sel:toPosition ?to }", graphs) if one_move_away else ():
         if (a, b) in seen:
             raise Unsupported("two career moves between the same positions")
         seen.add((a, b))

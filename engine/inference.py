@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import pyoxigraph as ox
 
 from selaras.engine import rules as rule_registry
-from selaras.engine.errors import SelarasError
+from selaras.engine.errors import InputError, SelarasError
 from selaras.engine.fastpath import FastPath
 from selaras.engine.importer import FACTS, META, VERSION_INFO, facts_version
 from selaras.engine.store import INFERRED_PREFIX, Store
@@ -45,8 +45,20 @@ class Settings:
     stale_after_months: int | None = None
     expiry_warning_days: int | None = None
     max_lateral_grade_steps: int | None = None
+    #: which positions the rule ``readiness`` scores each employee against: "moves" (their own
+    #: position and every position one career move away; employees × moves conclusions) or
+    #: "position" (their own position only, linear in the employees; ``career next`` and
+    #: ``career pool`` still compute readiness for any position on demand)
+    readiness_scope: str | None = None
 
-    DEFAULTS = {"stale_after_months": 24, "expiry_warning_days": 90, "max_lateral_grade_steps": 1}
+    DEFAULTS = {"stale_after_months": 24, "expiry_warning_days": 90, "max_lateral_grade_steps": 1,
+                "readiness_scope": "moves"}
+    READINESS_SCOPES = ("moves", "position")
+
+    def __post_init__(self) -> None:
+        if self.readiness_scope is not None and self.readiness_scope not in self.READINESS_SCOPES:
+            raise InputError(f"readiness scope {self.readiness_scope!r} is unknown — use "
+                             + " or ".join(self.READINESS_SCOPES))
 
     def stale_before(self) -> date:
         """The cut-off date: assessments before it are stale."""
@@ -125,6 +137,7 @@ def _settings_quads(s: Settings) -> list[ox.Quad]:
         (n, sel("expiryWarningDays"), integer(s.expiry_warning_days or 0)),
         (n, sel("expiringBefore"), typed(s.expiring_before().isoformat(), "date")),
         (n, sel("maxLateralGradeSteps"), integer(s.max_lateral_grade_steps or 0)),
+        (n, sel("readinessScope"), ox.Literal(s.readiness_scope or Settings.DEFAULTS["readiness_scope"])),
     ]
     return [ox.Quad(a, b, c, g) for a, b, c in triples]
 

@@ -132,6 +132,7 @@ class SEL(DefinedNamespace):
     expiryWarningDays: URIRef
     expiringBefore: URIRef
     maxLateralGradeSteps: URIRef
+    readinessScope: URIRef
 
     # --- rules and explanations ---------------------------------------------
     Rule: URIRef

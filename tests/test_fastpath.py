@@ -74,6 +74,17 @@ def test_fast_and_sparql_paths_give_identical_graphs(case: str, generated: Path)
     _assert_identical(fast, sparql)
 
 
+def test_identical_with_readiness_for_the_own_position_only(generated: Path) -> None:
+    settings = inference.Settings(readiness_scope="position")
+    fast_org, sparql_org = _import(generated), _import(generated)
+    inference.infer(fast_org.store, settings, fast=True)
+    inference.infer(sparql_org.store, settings, fast=False)
+    fast, sparql = _conclusions(fast_org), _conclusions(sparql_org)
+    readiness = f"<{INFERRED_PREFIX}readiness>"
+    assert len(sparql[readiness]) > 0
+    _assert_identical(fast, sparql)
+
+
 def test_every_flagged_rule_has_an_evaluation() -> None:
     assert set(fastpath.FAST_RULES) == rules.FAST_PATH
     assert all(rules.get(r).fast for r in rules.FAST_PATH)

@@ -123,6 +123,26 @@ def test_readiness_gives_partial_credit_on_the_scale(mini) -> None:
     assert unmet == {("TA",), ("TB",)}
 
 
+def test_readiness_scope_position_keeps_the_own_position_only(mini) -> None:
+    from selaras.engine.errors import InputError
+    from selaras.engine.inference import Settings
+
+    query = ("SELECT ?e ?p ?score ?met ?count WHERE { ?r a sel:Readiness ; sel:employee/sel:code ?e ; "
+             "sel:position/sel:code ?p ; sel:readiness ?score ; sel:requirementsMet ?met ; sel:requirementCount ?count }")
+    own = select(mini, "SELECT ?e ?p WHERE { ?emp sel:code ?e ; sel:holdsPosition/sel:code ?p }")
+    every = select(mini, query)
+    assert ("e1", "ops-senior") in {r[:2] for r in every}  # the default, "moves", reaches one move away
+    org = selaras.open()
+    org.import_paths([DATA / "mini"])
+    org.infer(Settings(readiness_scope="position"))
+    scoped = select(org, query)
+    assert {r[:2] for r in scoped} == own  # each employee's own position, nothing else
+    assert scoped == {r for r in every if r[:2] in own}  # with the same scores
+    assert select(org, "SELECT ?s WHERE { ?n sel:readinessScope ?s }") == {("position",)}
+    with pytest.raises(InputError, match="readiness scope 'all' is unknown — use moves or position"):
+        Settings(readiness_scope="all")
+
+
 def test_training_and_certification_needs(mini) -> None:
     closed = select(mini, "SELECT ?e ?c ?p WHERE { ?g sel:employee/sel:code ?e ; sel:competency ?c ; "
                           "sel:closedBy ?p }")
