@@ -186,7 +186,8 @@ class FastPath:
     def _write(self, nodes: list[str], tail: str) -> None:
         if nodes:
             text = "".join(nodes)
-            self.store.load(text.replace(" .\n", tail).encode(), "nq")
+            # trusted: every term was read from the store or minted by encode_for_uri
+            self.store.load(text.replace(" .\n", tail).encode(), "nq", trusted=True)
 
     # --- reading -------------------------------------------------------------------
     def select(self, body: str, graphs: list[str] | None = None) -> list[list[str]]:
