@@ -28,6 +28,10 @@ from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, integer, sel, typed
 
 #: The most passes over the rules before inference stops and reports non-convergence.
 MAX_ITERATIONS = 4
+#: An on-disk store with more facts than this is inferred in place, on disk, instead of in an
+#: in-memory copy: the copy and its conclusions take about 0.4 KB of memory per quad, so the
+#: facts of about 30,000 employees and their conclusions would outgrow a small machine.
+IN_MEMORY_FACTS_LIMIT = 5_000_000
 SETTINGS_NODE = ox.NamedNode("https://w3id.org/selaras/id/settings/effective")
 INFERRED = ox.NamedNode(INFERRED_PREFIX.rstrip("/"))
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
@@ -111,12 +115,14 @@ def effective_settings(store: Store, overrides: Settings | None = None) -> Setti
         "staleAfterMonths": "stale_after_months",
         "expiryWarningDays": "expiry_warning_days",
         "maxLateralGradeSteps": "max_lateral_grade_steps",
+        "readinessScope": "readiness_scope",
     }
     settings_node = ox.NamedNode("https://w3id.org/selaras/id/settings")
     for term, attr in names.items():
         for q in store.match(settings_node, sel(term), None, FACTS):
             value = q.object.value
-            data[attr] = date.fromisoformat(value) if attr == "reference_date" else int(value)
+            data[attr] = (date.fromisoformat(value) if attr == "reference_date"
+                          else value if attr == "readiness_scope" else int(value))
     merged = Settings(**{**Settings.DEFAULTS, **data})  # type: ignore[arg-type]
     if overrides:
         merged = replace(merged, **{k: v for k, v in vars(overrides).items() if v is not None})
@@ -187,16 +193,20 @@ def infer(
 
     An on-disk embedded store is worked on in memory: the rules run on an in-memory copy of
     its facts and ontology (random reads on disk made them 15 times slower), then the
-    conclusions replace the old ones on disk, and the version marker is written last, so an
-    interrupted run leaves conclusions that :func:`is_current` reports stale. A remote store
-    runs the rules inside the server.
+    conclusions replace the old ones on disk. Above :data:`IN_MEMORY_FACTS_LIMIT` facts the
+    rules run in place on disk instead, so that memory stays bounded. A remote store runs the
+    rules inside the server. In every case the old version marker goes before the first
+    conclusion changes and the new one is written last, so an interrupted run leaves
+    conclusions that :func:`is_current` reports stale.
 
     Raises:
         SelarasError: the rules did not converge within :data:`MAX_ITERATIONS` passes.
     """
-    if isinstance(store, Store) and store.path is not None:
+    if isinstance(store, Store) and store.path is not None and store.count(FACTS.value) <= IN_MEMORY_FACTS_LIMIT:
         return _infer_in_memory(store, overrides, only=only, progress=progress)
     started = time.perf_counter()
+    if only is None:  # from here until the new marker, the conclusions read as stale
+        store.update(f"DELETE WHERE {{ GRAPH {META} {{ {INFERRED} {VERSION_INFO} ?tag }} }}")
     settings = effective_settings(store, overrides)
     store.replace_graph(rule_registry.SETTINGS_GRAPH, _settings_quads(settings))
     selected = [r for r in rule_registry.all_rules() if r.id in _with_dependencies(only)]

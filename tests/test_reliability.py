@@ -188,6 +188,46 @@ def test_an_inference_interrupted_after_dropping_the_old_conclusions_reads_as_st
         assert not inference.is_current(o.store)
 
 
+def test_a_large_store_is_inferred_in_place_with_the_same_conclusions(tmp_path, monkeypatch) -> None:
+    """Above IN_MEMORY_FACTS_LIMIT facts the rules run on disk; the conclusions are the same."""
+    in_memory, on_disk = tmp_path / "copied", tmp_path / "in-place"
+    for path in (in_memory, on_disk):
+        with selaras.open(path) as org:
+            org.import_paths([DATA / "mini"])
+    with selaras.open(in_memory) as org:
+        org.infer()
+    copies = []
+    monkeypatch.setattr(inference, "_infer_in_memory", lambda *a, **k: copies.append(a) or None)
+    monkeypatch.setattr(inference, "IN_MEMORY_FACTS_LIMIT", 0)
+
+    class Killed(Exception):
+        pass
+
+    original = Store.update
+
+    def update(self: Store, text: str) -> None:  # dies as the first rule writes its conclusions
+        if "INSERT" in text:
+            raise Killed
+        original(self, text)
+
+    with selaras.open(on_disk) as org:
+        org.infer()  # a first run, then a second one killed before any conclusion is written
+        monkeypatch.setattr(Store, "update", update)
+        with pytest.raises(Killed):
+            org.infer(inference.Settings(stale_after_months=1))
+        monkeypatch.setattr(Store, "update", original)
+        assert not inference.is_current(org.store)  # the old marker went first
+        org.infer()
+        assert inference.is_current(org.store)
+    assert not copies  # never copied into memory
+
+    def inferred(path: Path) -> set[str]:
+        return {str(q) for q in Store(path, read_only=True).quads() if q.graph_name.value.startswith(INFERRED_PREFIX)}
+
+    assert len(inferred(on_disk)) > 500
+    assert inferred(on_disk) == inferred(in_memory)
+
+
 # --- concurrency ---------------------------------------------------------------------------
 def counts(path: Path) -> tuple[int, int]:
     with selaras.open(path, read_only=True) as o:
