@@ -247,8 +247,8 @@ def settings_options(func: F) -> F:
     """Add the policy settings that inference reads (they override the data's settings.csv)."""
     func = click.option("--readiness-scope", type=click.Choice(["moves", "position"]), default=None,
                         help="Readiness for each employee's own position and every position one move "
-                             "away (moves, default), or the own position only (position: linear, for "
-                             "large organisations).")(func)
+                             "away (moves), or the own position only (position: linear, for large "
+                             "organisations) (default: data, else moves).")(func)
     func = click.option("--max-lateral-grade-steps", type=click.IntRange(0), default=None,
                         help="Grades a move into another family may rise (default: data, else 1).")(func)
     func = click.option("--stale-after-months", type=click.IntRange(0), default=None,
@@ -802,13 +802,16 @@ def career_import_framework(state: State, requirements: Path, positions: Path, r
               help="Size of the dictionary (86: the bundled example's; else synthesised codes).")
 @click.option("--levels", type=click.IntRange(3, 10), default=5, show_default=True,
               help="Levels of the proficiency scale.")
+@click.option("--readiness-scope", type=click.Choice(["moves", "position"]), default=None,
+              help="Write readiness_scope to settings.csv (position: readiness for each employee's own "
+                   "position only, for large organisations).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the CSV files into (created; files there are replaced).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format of the summary.")
 @command_errors
-def generate(employees: int, positions: int | None, seed: int, competencies: int, levels: int, out: Path,
-             fmt: str) -> None:
+def generate(employees: int, positions: int | None, seed: int, competencies: int, levels: int,
+             readiness_scope: str | None, out: Path, fmt: str) -> None:
     """Write a synthetic organisation (families, grades, positions, requirements, schemes,
     programmes, employees, assessments, certifications) in the import format.
 
@@ -825,7 +828,7 @@ def generate(employees: int, positions: int | None, seed: int, competencies: int
     if positions is None:
         positions = max(20, round(employees / 25))
     report = write_organisation(out, employees=employees, positions=positions, seed=seed,
-                                competencies=competencies, scale_levels=levels)
+                                competencies=competencies, scale_levels=levels, readiness_scope=readiness_scope)
     if fmt == "json":
         click.echo(json.dumps({"out": str(report.out), "seed": report.seed, "families": report.families,
                                "rows": report.rows, "seconds": round(report.seconds, 3)}, indent=2))

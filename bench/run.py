@@ -30,7 +30,9 @@ and not retried at a larger size.
 Readiness is inferred for each employee's own position and every position one move away (the
 default scope, ``moves``) up to ``--moves-up-to`` employees, and for the own position only
 (``position``) above: employees × moves conclusions do not fit a small machine at 100,000
-employees. Where both fit, both are measured.
+employees. Where both fit, both are measured. From ``--disk-from`` employees import, inference,
+audit, queries and career run on an on-disk store, as ``selaras --store`` does (inference then
+runs in place: an in-memory copy would not fit).
 """
 
 from __future__ import annotations
@@ -135,11 +137,22 @@ def _with_deps(rule_ids: tuple[str, ...]) -> list[str]:
     return [r.id for r in rules.all_rules() if r.id in wanted]
 
 
-def m_import(a: argparse.Namespace) -> dict[str, Any]:
+def _disk_org(a: argparse.Namespace) -> Any:
+    """The size's on-disk store (``--disk-from``), as ``selaras --store`` opens it."""
     import selaras
 
+    return selaras.open(Path(a.work, "db"))
+
+
+def m_import(a: argparse.Namespace) -> dict[str, Any]:
+    import shutil
+
+    import selaras
+
+    if a.disk:
+        shutil.rmtree(Path(a.work, "db"), ignore_errors=True)
     t0 = time.perf_counter()
-    org = selaras.open()
+    org = _disk_org(a) if a.disk else selaras.open()
     report = org.import_paths([a.org])
     seconds = time.perf_counter() - t0
     quads = org.store.count()
@@ -159,14 +172,14 @@ def m_infer(a: argparse.Namespace, fast: bool = True, scope: str | None = None) 
     from selaras.engine import inference, rules
 
     t0 = time.perf_counter()
-    org = _fresh_org(Path(a.work, "facts.nq"))
+    org = _disk_org(a) if a.disk else _fresh_org(Path(a.work, "facts.nq"))
     load = time.perf_counter() - t0
     report = inference.infer(org.store, _settings(a, scope), fast=fast)
     out = {"seconds": report.seconds, "load_s": load, "triples": report.triples,
            "readiness_scope": report.settings.readiness_scope,
            "rules": [{"rule": r.rule, "path": r.path, "triples": r.triples, "seconds": round(r.seconds, 3)}
                      for r in report.runs]}
-    if fast and scope is None:  # the store every later measurement of this size reads
+    if fast and scope is None and not a.disk:  # the store every later measurement of this size reads
         _dump(org.store, Path(a.work, "inferred.nq"))
     out["conclusions"] = digest_graphs(org.store, _graphs_of([r.id for r in rules.all_rules()]))
     return out
@@ -176,7 +189,7 @@ def m_audit(a: argparse.Namespace, skip: tuple[str, ...] = ()) -> dict[str, Any]
     from selaras.engine import inference
     from selaras.engine.audit.run import run_audit
 
-    org = _fresh_org(Path(a.work, "inferred.nq"))
+    org = _disk_org(a) if a.disk else _fresh_org(Path(a.work, "inferred.nq"))
     assert inference.is_current(org.store, _settings(a)), "the inferred store is stale"
     t0 = time.perf_counter()
     report = run_audit(org, _settings(a), skip=skip)
@@ -200,7 +213,7 @@ def _sample_values(org: Any) -> dict[str, str]:
 def m_queries(a: argparse.Namespace) -> dict[str, Any]:
     from selaras import queries
 
-    org = _fresh_org(Path(a.work, "inferred.nq"))
+    org = _disk_org(a) if a.disk else _fresh_org(Path(a.work, "inferred.nq"))
     values = _sample_values(org)
     out = {}
     for name in queries.names():
@@ -218,7 +231,7 @@ def m_career(a: argparse.Namespace) -> dict[str, Any]:
 
     from selaras.engine import career
 
-    org = _fresh_org(Path(a.work, "inferred.nq"))
+    org = _disk_org(a) if a.disk else _fresh_org(Path(a.work, "inferred.nq"))
     t0 = time.perf_counter()
     cg = career.career_graph(org)
     build = time.perf_counter() - t0
@@ -589,6 +602,8 @@ def measure(kind: str, size: int, org: Path, work: Path, args: argparse.Namespac
     """Run one measurement in a child process; stop it past the time or resident-memory cap."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", kind, "--org", str(org), "--work", str(work),
            "--memory-gb", str(args.memory_gb), "--readiness-scope", _scope(size, args)]
+    if size >= args.disk_from and kind in DISK_MEASURES:
+        cmd.append("--disk")
     cap_mb = args.memory_gb * 1024
     print(f"  {size:>7,} {kind:<22}", end=" ", flush=True)
     t0 = time.perf_counter()
@@ -656,6 +671,10 @@ def compare(ref: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return {"compared": False}
 
 
+#: What runs on the on-disk store from --disk-from employees (the rule-set comparison stays in memory).
+DISK_MEASURES = ("import", "infer", "audit", "audit-no-shacl", "queries", "career")
+
+
 def _scope(size: int, args: argparse.Namespace) -> str:
     """The readiness scope of a size: every move ("moves", the default) up to --moves-up-to, then "position"."""
     return "moves" if size <= args.moves_up_to else "position"
@@ -668,16 +687,18 @@ def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None
     from selaras.engine.generate import generate
 
     positions = POSITIONS.get(size, max(100, min(500, size // 20)))
-    work = Path(args.work) / f"org-{size}-{positions}-{args.seed}"
+    scope = _scope(size, args)  # written to the organisation's settings.csv, as a large one would
+    work = Path(args.work) / f"org-{size}-{positions}-{args.seed}{'-own' if scope == 'position' else ''}"
     org = work / "org"
     if not (org / "employees.csv").exists():
-        generate(org, employees=size, positions=positions, seed=args.seed)
+        generate(org, employees=size, positions=positions, seed=args.seed,
+                 readiness_scope="position" if scope == "position" else None)
     rows = {f.name: sum(1 for _ in f.open(encoding="utf-8")) - 1 for f in sorted(org.glob("*.csv"))}
     # measurements left out with --skip keep their figures from an earlier run of the same organisation
     kept = {k: v for k, v in (earlier or {}).get("measurements", {}).items()
             if args.skip and k in args.skip.split(",") and (earlier or {}).get("positions") == positions}
     out: dict[str, Any] = {"employees": size, "positions": positions, "seed": args.seed, "rows": rows,
-                           "readiness_scope": _scope(size, args),
+                           "readiness_scope": _scope(size, args), "store": "disk" if size >= args.disk_from else "memory",
                            "measured": time.strftime("%Y-%m-%d %H:%M"), "memory_cap_gb": args.memory_gb,
                            "measurements": kept}
     ms = out["measurements"]
@@ -815,6 +836,8 @@ def print_tables(report: dict[str, Any]) -> None:
     console.print(t)
     scopes = ", ".join(f"{int(s):,}: {results[s].get('readiness_scope', 'moves')}" for s in sizes)
     console.print(f"[dim]¹ readiness scope of full inference and of what is measured on its conclusions — {scopes}[/dim]")
+    stores = ", ".join(f"{int(s):,}: {results[s].get('store', 'memory')}" for s in sizes)
+    console.print(f"[dim]store of import, inference, audit, queries and career — {stores}[/dim]")
     for s in sizes:
         for note in results[s].get("notes", []):
             console.print(f"[dim]{int(s):,}: {note}[/dim]")
@@ -860,7 +883,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="resident-memory cap of each measurement (it is stopped above it)")
     p.add_argument("--moves-up-to", type=int, default=10000,
                    help="readiness scope 'moves' (every move, the default) up to this size, 'position' above it")
+    p.add_argument("--disk-from", type=int, default=100000,
+                   help="from this size, import, inference, audit, queries and career use an on-disk store "
+                        "(as `selaras --store` does; inference then runs in place, not in an in-memory copy)")
     p.add_argument("--readiness-scope", default="moves", help=argparse.SUPPRESS)
+    p.add_argument("--disk", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip", default="", help="measurements to leave out, comma-separated")
     p.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "selaras-bench"),

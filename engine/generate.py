@@ -218,7 +218,7 @@ class _Writer:
 
 
 def generate(out: Path, *, employees: int, positions: int, seed: int = 0, competencies: int = 86,
-             scale_levels: int = 5) -> GenerateReport:
+             scale_levels: int = 5, readiness_scope: str | None = None) -> GenerateReport:
     """Write a synthetic organisation into the folder ``out`` (created when missing).
 
     Args:
@@ -228,6 +228,8 @@ def generate(out: Path, *, employees: int, positions: int, seed: int = 0, compet
         seed: the seed of the random numbers; the same arguments give byte-identical files.
         competencies: size of the dictionary (at least 25); 86 reuses the bundled example's.
         scale_levels: levels of the proficiency scale (3 to 10), numbered from 1.
+        readiness_scope: written to settings.csv when given: "moves" or "position" (readiness
+            for each employee's own position only, for large organisations).
 
     Returns:
         a report of the rows written per file.
@@ -246,6 +248,9 @@ def generate(out: Path, *, employees: int, positions: int, seed: int = 0, compet
     if not 3 <= scale_levels <= MAX_LEVELS:
         problems.append(Problem("--levels", None, None, f"{scale_levels} levels is out of range",
                                 f"give 3 to {MAX_LEVELS}"))
+    if readiness_scope not in (None, "moves", "position"):
+        problems.append(Problem("--readiness-scope", None, None, f"{readiness_scope!r} is unknown",
+                                "give moves or position"))
     if problems:
         raise InputError(problems)
     started = time.perf_counter()
@@ -266,6 +271,7 @@ def generate(out: Path, *, employees: int, positions: int, seed: int = 0, compet
         {"key": "stale_after_months", "value": "24"},
         {"key": "expiry_warning_days", "value": "90"},
         {"key": "max_lateral_grade_steps", "value": "1"},
+        *([{"key": "readiness_scope", "value": readiness_scope}] if readiness_scope else []),
     ])
     w.write("scales.csv", [{"scale": scale, "label_en": f"Synthetic {scale_levels}-level proficiency scale",
                             "label_id": f"Skala kemahiran sintetis {scale_levels} level"}])
