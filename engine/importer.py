@@ -8,18 +8,27 @@ Every problem found is collected (not just the first) and reported as
 A row describes one entity; importing it again replaces what an earlier import said of that
 entity's properties (so a corrected level replaces the old one), while links that several
 rows build up (a scheme's certified competencies, a scale's levels) are added to.
+
+Memory stays far below the data's size: CSV files are read twice, row by row, never whole.
+The first pass validates, holding only what cross-references need (the codes of each
+table, the keys seen, the few small tables checked as a whole); the second writes each row
+as N-Quads text into the store's loader, in one transaction. A CSV file that changes
+between the passes aborts the transaction.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
+import itertools
 import json
 import re
+import sys
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -29,7 +38,7 @@ import pyoxigraph as ox
 from selaras.engine import tabular
 from selaras.engine.errors import InputError, Problem
 from selaras.engine.store import FACTS_GRAPH, META_GRAPH, Store
-from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, entity, sel
+from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
 from selaras.ontology.namespace import DATA_IRI
 
 #: Files larger than this are refused before they are read (bytes).
@@ -50,6 +59,11 @@ FACTS = ox.NamedNode(FACTS_GRAPH)
 META = ox.NamedNode(META_GRAPH)
 VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
+#: Tables whose rows are kept after the first pass: validation looks at them as a whole
+#: (settings, scales' ranks, hierarchies). Every other table is only streamed.
+KEPT = frozenset({"settings.csv", "levels.csv", "competencies.csv", "positions.csv", "units.csv"})
+#: Bytes of N-Quads text handed to the store's loader at a time.
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass
@@ -62,13 +76,40 @@ class ParsedRow:
 
 
 @dataclass
-class Batch:
-    """Everything read from the sources of one import, before it is committed."""
+class Source:
+    """One table's worth of rows: a CSV file (read again to write it) or an XLSX sheet (kept)."""
 
-    rows: dict[str, list[ParsedRow]] = field(default_factory=lambda: defaultdict(list))
-    rdf: list[ox.Quad] = field(default_factory=list)
+    where: str
+    table: Table
+    path: Path | None = None
+    records: list[tuple[int, list[str]]] | None = None
     problems: list[Problem] = field(default_factory=list)
+    digest: bytes = b""
+    #: problems found while reading the source (an XLSX sheet's formulas), before its rows are parsed
+    read_problems: int = 0
+    #: the file could not be read as a whole (encoding, NUL bytes, quoting): its rows count for nothing
+    unreadable: bool = False
+
+
+@dataclass
+class Batch:
+    """What the first pass read of the sources of one import, before it is committed."""
+
+    sources: list[Source] = field(default_factory=list)
+    kept: dict[str, list[ParsedRow]] = field(default_factory=lambda: defaultdict(list))
+    rdf: list[ox.Quad] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    rows: int = 0
+    #: problems in reading order; each source's list is one slot, filled when the source is scanned
+    slots: list[list[Problem]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems found reading the sources, in the order of the files."""
+        return [p for slot in self.slots for p in slot]
+
+    def problem(self, p: Problem) -> None:
+        self.slots.append([p])
 
 
 @dataclass(frozen=True)
@@ -83,7 +124,11 @@ class ImportReport:
 
 # --- reading --------------------------------------------------------------------------
 def read_sources(paths: Sequence[str | Path]) -> Batch:
-    """Read and parse every source into a :class:`Batch`; collect problems, never raise."""
+    """Find and open every source of an import; collect problems, never raise.
+
+    RDF files and XLSX workbooks are parsed here; CSV files are only named, and read row by
+    row when the tables are scanned (:func:`scan`).
+    """
     batch = Batch()
     for raw in paths:
         path = Path(raw)
@@ -91,8 +136,8 @@ def read_sources(paths: Sequence[str | Path]) -> Batch:
             files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
             known = [p for p in files if p.suffix.lower() in {".csv", ".xlsx", *RDF_SUFFIXES}]
             if not known:
-                batch.problems.append(Problem(str(path), None, None, "the folder holds no CSV, XLSX or RDF file",
-                                              "put files named as in the README's import format into it"))
+                batch.problem(Problem(str(path), None, None, "the folder holds no CSV, XLSX or RDF file",
+                                      "put files named as in the README's import format into it"))
             for p in known:
                 if p.suffix.lower() in {".json"} or p.name.lower() == "readme.md":
                     continue
@@ -100,8 +145,7 @@ def read_sources(paths: Sequence[str | Path]) -> Batch:
         elif path.is_file():
             _read_file(path, batch)
         else:
-            batch.problems.append(Problem(str(path), None, None, "no such file or folder",
-                                          "check the path"))
+            batch.problem(Problem(str(path), None, None, "no such file or folder", "check the path"))
     return batch
 
 
@@ -110,7 +154,7 @@ def _read_file(path: Path, batch: Batch) -> None:
     batch.files.append(name)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        batch.problems.append(Problem(
+        batch.problem(Problem(
             name, None, None, f"the file is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit",
             "split it into smaller files, or load it into a SPARQL server and use --endpoint"))
         return
@@ -118,45 +162,106 @@ def _read_file(path: Path, batch: Batch) -> None:
     if suffix == ".csv":
         table = TABLES_BY_FILE.get(path.name.lower())
         if table is None:
-            batch.problems.append(Problem(name, None, None, f"unknown table file name {path.name!r}",
-                                          f"name it one of: {', '.join(TABLES_BY_FILE)}"))
+            batch.problem(Problem(name, None, None, f"unknown table file name {path.name!r}",
+                                  f"name it one of: {', '.join(TABLES_BY_FILE)}"))
             return
-        _read_csv(path, table, batch)
+        source = Source(name, table, path=path)
+        batch.sources.append(source)
+        batch.slots.append(source.problems)
     elif suffix == ".xlsx":
         _read_xlsx(path, batch)
     elif suffix in RDF_SUFFIXES:
-        _read_rdf(path, RDF_SUFFIXES[suffix], batch)
+        slot: list[Problem] = []
+        batch.slots.append(slot)
+        _read_rdf(path, RDF_SUFFIXES[suffix], batch, slot)
     else:
-        batch.problems.append(Problem(name, None, None, f"unsupported file type {suffix!r}",
-                                      "use .csv, .xlsx, .ttl, .nt, .jsonld or .rdf"))
+        batch.problem(Problem(name, None, None, f"unsupported file type {suffix!r}",
+                              "use .csv, .xlsx, .ttl, .nt, .jsonld or .rdf"))
 
 
-def _read_csv(path: Path, table: Table, batch: Batch) -> None:
+class _Unreadable(Exception):
+    """A CSV file cannot be read as a whole (its problem is on the source)."""
+
+
+class _Hashing(io.RawIOBase):
+    """A binary file that hashes what is read from it (to notice a change between the passes)."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self.raw, self.hash = raw, hashlib.blake2b(digest_size=20)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        n = self.raw.readinto(buffer)
+        if n:
+            self.hash.update(memoryview(buffer)[:n])
+        return n or 0
+
+
+def _csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, fields)`` of a CSV file, reading it piece by piece.
+
+    Whatever makes the file unreadable as a whole (not UTF-8, NUL bytes, broken quoting) is
+    put on the source as its only problem, and :class:`_Unreadable` raised. The file's
+    digest is set once it is read to its end.
+    """
+    assert source.path is not None
+    fix = "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)"
+    with open(source.path, "rb") as fh:
+        head = fh.read(4)
+        fh.seek(0)
+        for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+            if head.startswith(bom):
+                raise _unreadable(source, Problem(source.where, 1, None, f"the file is {name} encoded", fix))
+        hashing = _Hashing(fh)
+        text = io.TextIOWrapper(io.BufferedReader(hashing, 1 << 20), encoding="utf-8-sig", newline="")
+        # strict: a stray quote (`"x"y`) or a quote never closed is an error, not a silently merged value
+        reader = csv.reader(_no_nul(text), strict=True)
+        start = 1
+        try:
+            for rec in reader:
+                yield reader.line_num, rec
+                start = reader.line_num + 1
+        except (UnicodeDecodeError, ValueError) as err:  # not UTF-8, or a NUL byte (_no_nul)
+            problem = _whole_file_problem(source.path) or Problem(source.where, None, None, str(err), fix)
+            raise _unreadable(source, problem) from None
+        except csv.Error as err:
+            # a NUL byte or an encoding error further on is the file's problem, as when reading it whole
+            problem = _whole_file_problem(source.path) or Problem(
+                source.where, start, None, f"malformed CSV: {err}",
+                "check the quoting from that line on: a value holding a comma, a quote or a "
+                "line break goes in double quotes, and a quote inside it is doubled (\"\")")
+            raise _unreadable(source, problem) from None
+        source.digest = hashing.hash.digest()
+
+
+def _no_nul(lines: Iterable[str]) -> Iterator[str]:
+    for line in lines:
+        if "\x00" in line:
+            raise ValueError("NUL byte")
+        yield line
+
+
+def _unreadable(source: Source, problem: Problem) -> _Unreadable:
+    source.problems[:] = [problem]
+    source.unreadable = True
+    return _Unreadable()
+
+
+def _whole_file_problem(path: Path) -> Problem | None:
+    """The encoding or NUL-byte problem of a whole CSV file (read whole: only on the error path)."""
     data = path.read_bytes()
     problem = _encoding_problem(path, data, "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)")
     if problem:
-        batch.problems.append(problem)
-        return
+        return problem
     text = data.decode("utf-8-sig")
     if "\x00" in text:
-        batch.problems.append(Problem(str(path), text[: text.index("\x00")].count("\n") + 1, None,
-                                      "the file contains NUL bytes (binary data, or UTF-16 without a byte-order mark)",
-                                      "export the table as a plain-text CSV in UTF-8"))
-        return
-    # strict: a stray quote (`"x"y`) or a quote never closed is an error, not a silently merged value
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for rec in reader:
-            records.append((reader.line_num, rec))
-            start = reader.line_num + 1
-    except csv.Error as err:
-        batch.problems.append(Problem(str(path), start, None, f"malformed CSV: {err}",
-                                      "check the quoting from that line on: a value holding a comma, a quote or a "
-                                      "line break goes in double quotes, and a quote inside it is doubled (\"\")"))
-        return
-    _take_records(str(path), table, records, batch)
+        return Problem(str(path), text[: text.index("\x00")].count("\n") + 1, None,
+                       "the file contains NUL bytes (binary data, or UTF-16 without a byte-order mark)",
+                       "export the table as a plain-text CSV in UTF-8")
+    return None
 
 
 def _read_xlsx(path: Path, batch: Batch) -> None:
@@ -169,7 +274,7 @@ def _read_xlsx(path: Path, batch: Batch) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_FILE_BYTES:  # a small file can unpack to gigabytes (a "zip bomb")
-            batch.problems.append(Problem(
+            batch.problem(Problem(
                 str(path), None, None,
                 f"the workbook unpacks to {unpacked / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit",
                 "split it into smaller workbooks, or save the large sheets as CSV files"))
@@ -180,29 +285,31 @@ def _read_xlsx(path: Path, batch: Batch) -> None:
         while root.__cause__ or root.__context__:
             root = root.__cause__ or root.__context__  # type: ignore[assignment]
         if type(root).__module__.startswith("defusedxml"):  # DTDForbidden, EntitiesForbidden …
-            batch.problems.append(Problem(str(path), None, None,
-                                          f"the workbook's XML declares a DTD or entities ({root!r}), which Selaras "
-                                          "refuses (entity expansion and external entities are unsafe)",
-                                          "open it in a spreadsheet program and save it again as .xlsx"))
+            batch.problem(Problem(str(path), None, None,
+                                  f"the workbook's XML declares a DTD or entities ({root!r}), which Selaras "
+                                  "refuses (entity expansion and external entities are unsafe)",
+                                  "open it in a spreadsheet program and save it again as .xlsx"))
             return
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        batch.problems.append(Problem(str(path), None, None, f"not a readable XLSX workbook ({reason})",
-                                      "save it as an Excel .xlsx workbook"))
+        batch.problem(Problem(str(path), None, None, f"not a readable XLSX workbook ({reason})",
+                              "save it as an Excel .xlsx workbook"))
         return
     for ws in wb.worksheets:
         where = f"{path}[{ws.title}]"
         table = TABLES_BY_SHEET.get(ws.title.strip().lower())
         if table is None:
             if ws.title.lower() not in {"readme", "about", "notes"}:
-                batch.problems.append(Problem(where, None, None, f"unknown sheet {ws.title!r}",
-                                              f"name sheets as: {', '.join(TABLES_BY_SHEET)}"))
+                batch.problem(Problem(where, None, None, f"unknown sheet {ws.title!r}",
+                                      f"name sheets as: {', '.join(TABLES_BY_SHEET)}"))
             continue
         if ws.merged_cells.ranges:
             first = sorted(str(r) for r in ws.merged_cells.ranges)[0]
-            batch.problems.append(Problem(where, None, first, "merged cells",
-                                          "unmerge the cells and repeat the value in every row"))
+            batch.problem(Problem(where, None, first, "merged cells",
+                                  "unmerge the cells and repeat the value in every row"))
             continue
-        records: list[tuple[int, list[str]]] = []
+        source = Source(where, table, records=[])
+        batch.sources.append(source)
+        batch.slots.append(source.problems)
         # only the cells the sheet stores: iter_rows() would create every empty cell of the used
         # range, and one stray formatted cell at XFD1048576 makes that 17 billion cells
         stored: dict[int, dict[int, object]] = defaultdict(dict)
@@ -215,8 +322,8 @@ def _read_xlsx(path: Path, batch: Batch) -> None:
             for cell in row:
                 v = None if cell is None else cell.value  # type: ignore[attr-defined]
                 if isinstance(v, str) and v.startswith("="):
-                    batch.problems.append(Problem(where, r, cell.column_letter, f"a formula ({v})",  # type: ignore[attr-defined]
-                                                  "paste the computed value instead of the formula"))
+                    source.problems.append(Problem(where, r, cell.column_letter, f"a formula ({v})",  # type: ignore[attr-defined]
+                                                   "paste the computed value instead of the formula"))
                     v = ""
                 if isinstance(v, datetime):
                     v = v.date().isoformat()
@@ -228,62 +335,80 @@ def _read_xlsx(path: Path, batch: Batch) -> None:
             while values and values[-1] == "":
                 values.pop()
             if values:
-                records.append((r, values))
-        _take_records(where, table, records, batch)
+                source.records.append((r, values))  # type: ignore[union-attr]
+        source.read_problems = len(source.problems)
 
 
-def _take_records(where: str, table: Table, records: list[tuple[int, list[str]]], batch: Batch) -> None:
-    if not records:
-        batch.problems.append(Problem(where, None, None, "the file is empty",
-                                      f"add a header row: {', '.join(c.name for c in table.columns)}"))
+def _records(source: Source) -> Iterator[tuple[int, list[str]]]:
+    return iter(source.records) if source.records is not None else _csv_records(source)
+
+
+def _rows(source: Source, problems: list[Problem] | None) -> Iterator[tuple[int, dict[str, object]]]:
+    """Yield ``(line, values)`` of each well-formed row of a source, in order.
+
+    Problems of the header and of single cells go to ``problems`` (``None``: the rows were
+    validated before, so none is expected). Raises :class:`_Unreadable` for a file that
+    cannot be read as a whole.
+    """
+    where, table = source.where, source.table
+    out = problems if problems is not None else []
+    records = _records(source)
+    first = next(records, None)
+    if first is None:
+        out.append(Problem(where, None, None, "the file is empty",
+                           f"add a header row: {', '.join(c.name for c in table.columns)}"))
         return
-    header_line, header = records[0]
+    header_line, header = first
     header = [h.strip().lower() for h in header]
     known = {c.name for c in table.columns}
     for i, h in enumerate(header):
         if h not in known:
-            batch.problems.append(Problem(where, header_line, h or f"#{i + 1}", f"unknown column {h!r}",
-                                          f"remove it or rename it to one of: {', '.join(sorted(known))}"))
+            out.append(Problem(where, header_line, h or f"#{i + 1}", f"unknown column {h!r}",
+                               f"remove it or rename it to one of: {', '.join(sorted(known))}"))
     missing = [c.name for c in table.columns if c.required and c.name not in header]
     for m in missing:
-        batch.problems.append(Problem(where, header_line, m, f"required column {m!r} is missing",
-                                      "add the column to the header row"))
+        out.append(Problem(where, header_line, m, f"required column {m!r} is missing",
+                           "add the column to the header row"))
     if missing:
         return
     if len(set(header)) != len(header):
-        batch.problems.append(Problem(where, header_line, None, "a column name appears twice",
-                                      "keep one column of each name"))
+        out.append(Problem(where, header_line, None, "a column name appears twice", "keep one column of each name"))
         return
-    for line, record in records[1:]:
-        if not any(v.strip() for v in record):
+    width = len(header)
+    cells = [(name, tabular.cell_parser(table.column(name))) for name in header if name in known]
+    columns = [i for i, name in enumerate(header) if name in known]
+    if len(columns) == width:
+        columns = []  # every column is known: no need to pick
+    required = [c.name for c in table.columns if c.required]
+    for line, record in records:
+        if not "".join(record).strip():
             continue
-        if len(record) > len(header):
-            batch.problems.append(Problem(where, line, None,
-                                          f"{len(record)} fields, but the header has {len(header)}",
-                                          "remove the extra fields or quote values that contain commas"))
+        if len(record) > width:
+            out.append(Problem(where, line, None, f"{len(record)} fields, but the header has {width}",
+                               "remove the extra fields or quote values that contain commas"))
             continue
+        if columns:
+            record = [record[i] if i < len(record) else "" for i in columns]
         values: dict[str, object] = {}
         ok = True
-        for name, raw in zip(header, record, strict=False):
-            if name not in known:
-                continue
-            column = table.column(name)
-            value, error = tabular.parse_cell(column, raw)
+        for (name, parse), raw in zip(cells, record, strict=False):
+            value, error = parse(raw)
             if error:
-                batch.problems.append(Problem(where, line, name, *error.split(" — ", 1)))
+                out.append(Problem(where, line, name, *error.split(" — ", 1)))
                 ok = False
             elif value is not None:
                 values[name] = value
-        for column in table.columns:
-            if column.required and column.name not in values and ok:
-                batch.problems.append(Problem(where, line, column.name, f"{column.name} is empty",
-                                              f"fill in the {column.name}"))
-                ok = False
         if ok:
-            batch.rows[table.file].append(ParsedRow(where, line, values))
+            for name in required:
+                if name not in values:
+                    out.append(Problem(where, line, name, f"{name} is empty", f"fill in the {name}"))
+                    ok = False
+                    break
+        if ok:
+            yield line, values
 
 
-def _read_rdf(path: Path, fmt: ox.RdfFormat, batch: Batch) -> None:
+def _read_rdf(path: Path, fmt: ox.RdfFormat, batch: Batch, slot: list[Problem]) -> None:
     data = path.read_bytes()
     problems = [_encoding_problem(path, data, "save the file as UTF-8")]
     if problems[0] is None:
@@ -293,30 +418,30 @@ def _read_rdf(path: Path, fmt: ox.RdfFormat, batch: Batch) -> None:
         elif fmt == ox.RdfFormat.JSON_LD:
             problems = _jsonld_problems(path, data)
     if any(problems):
-        batch.problems.extend(p for p in problems if p)
+        slot.extend(p for p in problems if p)
         return
     try:
         quads = list(ox.parse(data, format=fmt, base_iri=DATA_IRI))
     except SyntaxError as err:
         line, col = getattr(err, "lineno", None), getattr(err, "offset", None)
-        batch.problems.append(Problem(str(path), line, str(col) if line and col else None,
+        slot.append(Problem(str(path), line, str(col) if line and col else None,
                                       f"{fmt.name} syntax error: {err.msg if hasattr(err, 'msg') else err}",
                                       "fix the syntax at that place (or check the file's extension fits its "
                                       "format: .ttl Turtle, .nt N-Triples, .jsonld JSON-LD, .rdf RDF/XML)"))
         return
     except (ValueError, OSError) as err:
-        batch.problems.append(Problem(str(path), None, None, f"cannot parse: {err}",
+        slot.append(Problem(str(path), None, None, f"cannot parse: {err}",
                                       "check the file's format matches its extension"))
         return
     if not quads:
-        batch.problems.append(Problem(str(path), None, None, "the file holds no RDF statements",
+        slot.append(Problem(str(path), None, None, "the file holds no RDF statements",
                                       "check it is the file you meant to import (an export that failed "
                                       "leaves an empty file)"))
         return
     for q in quads:
         for term in (q.subject, q.predicate, q.object):
             if isinstance(term, ox.NamedNode) and any(c.isspace() for c in term.value):
-                batch.problems.append(Problem(str(path), None, None, f"IRI with white space <{term.value}>",
+                slot.append(Problem(str(path), None, None, f"IRI with white space <{term.value}>",
                                               "percent-encode spaces (%20) or use '-' in the IRI"))
                 return
     batch.rdf.extend(ox.Quad(q.subject, q.predicate, q.object, FACTS) for q in quads)
@@ -478,10 +603,6 @@ class _Context:
         self.store = store
         self.batch = batch
         self.codes: dict[str, set[str]] = defaultdict(set)
-        for table in TABLES:
-            for row in batch.rows.get(table.file, []):
-                if len(table.key) == 1:
-                    self.codes[table.kind].add(str(row.values[table.key[0]]))
         self._store_codes: dict[str, set[str]] = {}
 
     def exists(self, kind: str, code: str) -> bool:
@@ -500,7 +621,7 @@ class _Context:
     def scale_ranks(self) -> dict[str, tuple[int, int]]:
         """Return each competency's scale's (min, max) rank, from the batch and the store."""
         ranks: dict[str, list[int]] = defaultdict(list)
-        for row in self.batch.rows.get("levels.csv", []):
+        for row in self.batch.kept.get("levels.csv", []):
             ranks[str(row.values["scale"])].append(int(row.values["rank"]))  # type: ignore[call-overload]
         result = self.store.query(
             "SELECT ?scale ?rank WHERE { ?l a <%s> ; <%s> ?s ; <%s> ?rank . BIND(STR(?s) AS ?scale) }"
@@ -515,12 +636,12 @@ class _Context:
         )
         for r in result.rows:
             comp_scale[r["c"].value[len(DATA_IRI + "competency/"):]] = r["s"].value[len(prefix):]
-        for row in self.batch.rows.get("competencies.csv", []):
+        for row in self.batch.kept.get("competencies.csv", []):
             comp_scale[str(row.values["code"])] = str(row.values["scale"])
         return {c: (min(ranks[s]), max(ranks[s])) for c, s in comp_scale.items() if ranks.get(s)}
 
     def reference_date(self) -> date:
-        for row in self.batch.rows.get("settings.csv", []):
+        for row in self.batch.kept.get("settings.csv", []):
             if row.values["key"] == "reference_date":
                 try:
                     return date.fromisoformat(str(row.values["value"]))
@@ -532,36 +653,154 @@ class _Context:
         return date.today()
 
 
+#: Where each entity kind is defined, by table position (references point backwards).
+_TABLE_INDEX = {t.kind: i for i, t in enumerate(TABLES)}
+#: Files whose levels must lie on the competency's scale, in the order they are reported.
+_LEVEL_FILES = ("requirements.csv", "scheme_competencies.csv", "program_competencies.csv", "assessments.csv",
+                "descriptors.csv")
+_NEGATIVE = {"schemes.csv": "headcount", "programs.csv": "hours"}
+_DATED = {"assessments.csv": "date", "certifications.csv": "issued"}
+
+
 def validate(batch: Batch, store: Store) -> list[Problem]:
-    """Check references, levels, dates, duplicates and cycles; return every problem found."""
-    problems = list(batch.problems)
+    """Read every table row by row and check references, levels, dates, duplicates and cycles.
+
+    Returns every problem found: first those of reading the sources (:attr:`Batch.problems`),
+    then those of the checks. A CSV file found unreadable half-way counts for nothing: the
+    tables are then checked again without it.
+    """
+    while True:
+        try:
+            checked = _scan(batch, store)
+        except _Unreadable:
+            continue  # the source is marked: scan again without it
+        return batch.problems + checked
+
+
+def _scan(batch: Batch, store: Store) -> list[Problem]:
     ctx = _Context(batch, store)
-    for table in TABLES:
-        rows = batch.rows.get(table.file, [])
-        seen: dict[tuple, ParsedRow] = {}
-        for row in rows:
-            key = tuple(row.values.get(k) for k in table.key)
-            if key in seen:
-                first = seen[key]
-                problems.append(Problem(row.file, row.line, table.key[0],
-                                        f"duplicate {table.kind} {'/'.join(map(str, key))!r} "
-                                        f"(first at {first.file}:{first.line})",
-                                        "keep one row per " + " and ".join(table.key)))
+    batch.kept = defaultdict(list)
+    batch.rows = 0
+    by_table: dict[str, list[Source]] = defaultdict(list)
+    for source in batch.sources:
+        by_table[source.table.file].append(source)
+    refs: list[Problem] = []
+    levels: dict[str, list[Problem]] = {f: [] for f in _LEVEL_FILES}
+    importance: list[Problem] = []
+    negative: dict[str, list[Problem]] = {f: [] for f in _NEGATIVE}
+    dates: dict[str, list[Problem]] = {f: [] for f in _DATED}
+    expiry: list[Problem] = []
+    ranks: dict[str, tuple[int, int]] | None = None
+    reference: str | None = None
+    intern = sys.intern
+    #: per table, the problems found row by row, and the references to check once every table is read
+    deferred: list[tuple[list[tuple[int, int, Problem]], list[tuple[int, int, str, str, int, str, str]]]] = []
+    for ti, table in enumerate(TABLES):
+        sources = by_table.get(table.file)
+        if not sources:
+            continue
+        file, key_columns = table.file, table.key
+        single = key_columns[0] if len(key_columns) == 1 else None
+        codes = ctx.codes[table.kind]
+        ref_columns = [(pos, c.name, c.ref or "") for pos, c in enumerate(table.columns) if c.kind == "ref"]
+        now = [(*r, ctx.codes[r[2]]) for r in ref_columns if _TABLE_INDEX[r[2]] < ti]
+        later = [r for r in ref_columns if _TABLE_INDEX[r[2]] >= ti]  # the table's own codes: at the end
+        pending: list[tuple[int, int, str, str, int, str, str]] = []
+        found: list[tuple[int, int, Problem]] = []
+        seen: dict[tuple, int] = {}
+        keep = batch.kept[file] if file in KEPT else None
+        level_list = levels.get(file)
+        if level_list is not None and ranks is None:
+            ranks = ctx.scale_ranks()
+        negative_column, negative_list = _NEGATIVE.get(file), negative.get(file)
+        date_column, date_list = _DATED.get(file), dates.get(file)
+        if date_column and reference is None:
+            reference = ctx.reference_date().isoformat()
+        seq = 0
+        for si, source in enumerate(sources):
+            if source.unreadable:
                 continue
-            seen[key] = row
-            for column in table.columns:
-                value = row.values.get(column.name)
-                if column.kind == "ref" and value is not None and not ctx.exists(column.ref or "", str(value)):
-                    problems.append(Problem(row.file, row.line, column.name,
-                                            f"unknown {column.ref} {value!r}",
-                                            f"use a {column.ref} defined in {_defining_file(column.ref)} "
-                                            f"or add it there"))
-    problems += _check_settings(batch)
-    problems += _check_levels(batch, ctx)
-    problems += _check_dates(batch, ctx)
+            del source.problems[source.read_problems:]
+            where = source.where
+            for line, values in _rows(source, source.problems):
+                seq += 1
+                if keep is not None:
+                    keep.append(ParsedRow(where, line, values))
+                if single:
+                    codes.add(str(values[single]))
+                key = tuple([intern(v) if type(v) is str else v for v in map(values.get, key_columns)])
+                at = si << 32 | line
+                first = seen.setdefault(key, at)
+                if first != at:
+                    f_source = sources[first >> 32].where
+                    found.append((seq, -1, Problem(
+                        where, line, key_columns[0],
+                        f"duplicate {table.kind} {'/'.join(map(str, key))!r} (first at {f_source}:{first & 0xFFFFFFFF})",
+                        "keep one row per " + " and ".join(key_columns))))
+                else:
+                    for pos, name, kind, known in now:
+                        value = values.get(name)
+                        if value is not None and value not in known and not ctx.exists(kind, str(value)):
+                            found.append((seq, pos, _unknown(where, line, name, kind, value)))
+                    for pos, name, kind in later:
+                        value = values.get(name)
+                        if value is not None:
+                            pending.append((seq, pos, where, name, line, kind, str(value)))
+                if level_list is not None:
+                    code, level = str(values["competency"]), values["level"]
+                    bounds = ranks.get(code)  # type: ignore[union-attr]
+                    if bounds is not None and not bounds[0] <= int(level) <= bounds[1]:  # type: ignore[call-overload]
+                        low, high = bounds
+                        level_list.append(Problem(where, line, "level",
+                                                  f"level {level} is outside the scale of {code} ({low}–{high})",
+                                                  f"use a level from {low} to {high}"))
+                    if file == "requirements.csv":
+                        imp = values.get("importance")
+                        if imp is not None and float(str(imp)) < 0:
+                            importance.append(Problem(where, line, "importance", f"importance {imp} is negative",
+                                                      "use 0 or more (e.g. 0–1 or 1–5)"))
+                if negative_list is not None:
+                    v = values.get(negative_column)  # type: ignore[arg-type]
+                    if v is not None and float(str(v)) < 0:
+                        negative_list.append(Problem(where, line, negative_column, f"{negative_column} {v} is negative",
+                                                     "use 0 or more"))
+                if date_list is not None:
+                    day = str(values[date_column])  # type: ignore[index]
+                    if day > reference:  # type: ignore[operator]  # ISO dates sort as the days do
+                        date_list.append(Problem(where, line, date_column,
+                                                 f"{day} is after the data's reference date {reference}",
+                                                 "correct the date, or set reference_date in settings.csv"))
+                    if file == "certifications.csv" and "expires" in values \
+                            and str(values["expires"]) < str(values["issued"]):
+                        expiry.append(Problem(where, line, "expires",
+                                              f"expires {values['expires']} before it is issued {values['issued']}",
+                                              "swap or correct the dates"))
+        deferred.append((found, pending))
+        batch.rows += seq
+    for found, pending in deferred:  # every table read: references to a table's own codes can be checked
+        for seq_, pos, where, name, line, kind, value in pending:
+            if not ctx.exists(kind, value):
+                found.append((seq_, pos, _unknown(where, line, name, kind, value)))
+        if pending:
+            found.sort(key=lambda f: (f[0], f[1]))
+        refs.extend(p for _, _, p in found)
+    problems = refs + _check_settings(batch)
+    for file in _LEVEL_FILES:
+        problems += levels[file]
+    problems += importance
+    for file in _NEGATIVE:
+        problems += negative[file]
+    for file in _DATED:
+        problems += dates[file]
+    problems += expiry
     problems += _check_cycles(batch, store, "positions.csv", "position", "reports_to", "reportsTo")
     problems += _check_cycles(batch, store, "units.csv", "unit", "parent", "parentUnit")
     return problems
+
+
+def _unknown(where: str, line: int, name: str, kind: str, value: object) -> Problem:
+    return Problem(where, line, name, f"unknown {kind} {value!r}",
+                   f"use a {kind} defined in {_defining_file(kind)} or add it there")
 
 
 def _defining_file(kind: str | None) -> str:
@@ -570,10 +809,13 @@ def _defining_file(kind: str | None) -> str:
 
 def _check_settings(batch: Batch) -> list[Problem]:
     problems = []
-    for row in batch.rows.get("settings.csv", []):
+    for row in batch.kept.get("settings.csv", []):
         key, value = str(row.values["key"]), str(row.values["value"])
         if key == "reference_date":
             _, err = tabular.parse_cell(tabular.Column("value", "date"), value)
+        elif key in tabular.SETTING_CHOICES:
+            choices = tabular.SETTING_CHOICES[key]
+            err = None if value in choices else f"{key} {value!r} is unknown — use {' or '.join(choices)}"
         else:
             parsed, err = tabular.parse_cell(tabular.Column("value", "int"), value)
             if err is None and int(parsed) < 0:  # type: ignore[call-overload]
@@ -583,58 +825,13 @@ def _check_settings(batch: Batch) -> list[Problem]:
     return problems
 
 
-def _check_levels(batch: Batch, ctx: _Context) -> list[Problem]:
-    problems = []
-    ranks = ctx.scale_ranks()
-    for file in ("requirements.csv", "scheme_competencies.csv", "program_competencies.csv",
-                 "assessments.csv", "descriptors.csv"):
-        for row in batch.rows.get(file, []):
-            code, level = str(row.values["competency"]), row.values["level"]
-            if code not in ranks:
-                continue  # unknown competency: reported as a reference problem
-            low, high = ranks[code]
-            if not low <= int(level) <= high:  # type: ignore[call-overload]
-                problems.append(Problem(row.file, row.line, "level",
-                                        f"level {level} is outside the scale of {code} ({low}–{high})",
-                                        f"use a level from {low} to {high}"))
-    for row in batch.rows.get("requirements.csv", []):
-        imp = row.values.get("importance")
-        if imp is not None and float(str(imp)) < 0:
-            problems.append(Problem(row.file, row.line, "importance", f"importance {imp} is negative",
-                                    "use 0 or more (e.g. 0–1 or 1–5)"))
-    for file, col in (("schemes.csv", "headcount"), ("programs.csv", "hours")):
-        for row in batch.rows.get(file, []):
-            v = row.values.get(col)
-            if v is not None and float(str(v)) < 0:
-                problems.append(Problem(row.file, row.line, col, f"{col} {v} is negative", "use 0 or more"))
-    return problems
-
-
-def _check_dates(batch: Batch, ctx: _Context) -> list[Problem]:
-    problems = []
-    ref = ctx.reference_date()
-    for file, col in (("assessments.csv", "date"), ("certifications.csv", "issued")):
-        for row in batch.rows.get(file, []):
-            d = date.fromisoformat(str(row.values[col]))
-            if d > ref:
-                problems.append(Problem(row.file, row.line, col,
-                                        f"{d} is after the data's reference date {ref}",
-                                        "correct the date, or set reference_date in settings.csv"))
-    for row in batch.rows.get("certifications.csv", []):
-        if "expires" in row.values and str(row.values["expires"]) < str(row.values["issued"]):
-            problems.append(Problem(row.file, row.line, "expires",
-                                    f"expires {row.values['expires']} before it is issued {row.values['issued']}",
-                                    "swap or correct the dates"))
-    return problems
-
-
 def _check_cycles(batch: Batch, store: Store, file: str, key: str, parent: str, predicate: str) -> list[Problem]:
     """Find the cycles that this import's rows or RDF statements close in a hierarchy.
 
     The links are the store's, then the RDF input's, then the rows' (a row's link replaces
     the stored one); a cycle that only the store holds is not this import's to report.
     """
-    rows = {str(r.values[key]): r for r in batch.rows.get(file, [])}
+    rows = {str(r.values[key]): r for r in batch.kept.get(file, [])}
     prefix, pred = DATA_IRI + key + "/", sel(predicate)
     old: dict[str, str] = {}
     for q in store.match(None, pred, None, FACTS):
@@ -665,24 +862,99 @@ def _check_cycles(batch: Batch, store: Store, file: str, key: str, parent: str, 
 
 
 # --- committing -----------------------------------------------------------------------
-def build_quads(batch: Batch) -> list[ox.Quad]:
-    """Turn validated table rows into quads of the facts graph (with provenance)."""
-    quads: list[ox.Quad] = []
-    source_p, illustrative_p = tabular.DCT_SOURCE, sel("illustrative")
-    true = tabular.typed("true", "boolean")
+class _Changed(Exception):
+    """A CSV file changed between validating and writing it."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__(source.where)
+        self.source = source
+
+
+def table_text(batch: Batch, end: str = " .\n", counter: list[int] | None = None) -> Iterator[str]:
+    """Yield the triples of every validated table row as N-Triples text, about a megabyte at a time.
+
+    ``end`` closes each line: ``" .\\n"`` for N-Triples (and SPARQL), ``" <graph> .\\n"`` for
+    N-Quads. A triple that several rows make (the dictionary's type) is written once;
+    ``counter[0]`` is increased by the number of lines written. Raises :class:`_Changed`
+    when a CSV file no longer holds what was validated.
+    """
+    by_table: dict[str, list[Source]] = defaultdict(list)
+    for source in batch.sources:
+        by_table[source.table.file].append(source)
+    shared: set[str] = set()  # lines whose subject is not the row's own node
+    lines: list[str] = []
+    size = written = 0
     for table in TABLES:
-        for row in batch.rows.get(table.file, []):
-            triples = table.emit(row.values)
-            if table.kind != "settings":
-                node = triples[0][0] if table.kind not in {"scheme_competency", "program_competency", "level",
-                                                           "descriptor"} else triples[1][0]
-                triples.append((node, sel("code"), ox.Literal("/".join(str(row.values[k]) for k in table.key))))
-                if row.values.get("source"):
-                    triples.append((node, source_p, ox.Literal(str(row.values["source"]))))
-                if row.values.get("illustrative"):
-                    triples.append((node, illustrative_p, true))
-            quads.extend(ox.Quad(s, p, o, FACTS) for s, p, o in triples)
-    return list(dict.fromkeys(quads))
+        linked = table.kind in tabular._LINKED_KINDS
+        every = table.kind == "settings"  # all rows describe the one settings node
+        for source in by_table.get(table.file, []):
+            expected = source.digest
+            try:
+                for _line, values in _rows(source, None):
+                    triples = table.text_triples(values)
+                    own = triples[1][0] if linked else triples[0][0]
+                    for s, p, o in triples:
+                        text = f"{s} {p} {o}{end}"
+                        if every or s != own:
+                            if text in shared:
+                                continue
+                            shared.add(text)
+                        lines.append(text)
+                        size += len(text)
+                    if size >= CHUNK_BYTES:
+                        written += len(lines)
+                        yield "".join(lines)
+                        lines, size = [], 0
+            except _Unreadable:
+                raise _Changed(source) from None
+            if source.path is not None and source.digest != expected:
+                raise _Changed(source)
+    written += len(lines)
+    if counter is not None:
+        counter[0] += written
+    if lines:
+        yield "".join(lines)
+
+
+def build_quads(batch: Batch) -> list[ox.Quad]:
+    """Turn validated table rows into quads of the facts graph (with provenance), all in memory.
+
+    For small imports and tests; :func:`import_paths` writes :func:`table_text` instead.
+    """
+    return [q for chunk in table_text(batch, f" <{FACTS_GRAPH}> .\n")
+            for q in ox.parse(chunk, format=ox.RdfFormat.N_QUADS)]
+
+
+class _Reader(io.RawIOBase):
+    """A binary stream over text chunks, for the store's loader; remembers what stopped it."""
+
+    def __init__(self, chunks: Iterable[str]) -> None:
+        self.chunks = iter(chunks)
+        self.buffer = b""
+        self.at = 0
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, out: bytearray) -> int:  # type: ignore[override]
+        while self.at >= len(self.buffer):
+            try:
+                chunk = next(self.chunks, None)
+            except BaseException as err:
+                self.error = err
+                raise
+            if chunk is None:
+                return 0
+            self.buffer, self.at = chunk.encode("utf-8"), 0
+        n = min(len(out), len(self.buffer) - self.at)
+        out[:n] = self.buffer[self.at:self.at + n]
+        self.at += n
+        return n
+
+
+def _nq(q: ox.Quad) -> str:
+    return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
 
 
 def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = False) -> ImportReport:
@@ -708,32 +980,97 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
         check_store = open_store()  # references resolve against the new data alone
         check_store.extend(q for q in store.quads() if q.graph_name not in (FACTS, META))
     problems = validate(batch, check_store)
+    read = batch.problems
+    if any(p.row is None or p.row == 1 for p in read):
+        raise InputError(read)
     if problems:
         raise InputError(problems)
-    rows = build_quads(batch)
-    if batch.rdf:
-        _check_shapes(check_store, rows + batch.rdf, batch)
-    # a table row replaces what an earlier import said of its entity; RDF input only adds
-    remove = list(store.quads(FACTS_GRAPH)) if replace else _superseded(store, rows)
-    remove += list(store.match(FACTS, None, None, META))
-    add = list(dict.fromkeys(rows + batch.rdf)) + _version_quads()
-    store.replace(remove, add)
+    rdf = list(dict.fromkeys(batch.rdf))
+    overlap = 0
+    if rdf:
+        overlap = _check_shapes(check_store, batch, rdf)
+    version = _version_quads()
+    old_version = list(store.match(FACTS, None, None, META))
+    old_facts = store.count(FACTS_GRAPH)
+    counter = [0]
+    try:
+        if old_facts == 0 and not old_version and isinstance(store, Store):
+            # nothing to replace: stream the text into the loader (one transaction)
+            facts_end = f" {FACTS} .\n"
+            reader = _Reader(itertools.chain(table_text(batch, facts_end, counter),
+                                             ["".join(_nq(q) for q in [*rdf, *version])]))
+            try:
+                store.load(io.BufferedReader(reader, CHUNK_BYTES), "nq", trusted=True)
+            except (OSError, SyntaxError, ValueError):
+                if reader.error is not None:
+                    raise reader.error from None
+                raise
+            removed = 0
+        else:
+            removed = _replace(store, batch, rdf, version, old_version, old_facts, replace, counter)
+    except _Changed as err:
+        raise InputError([Problem(err.source.where, None, None,
+                                  "the file changed while it was being imported",
+                                  "import it again once nothing writes to it")]) from None
     store.flush()
-    count = sum(len(v) for v in batch.rows.values())
-    return ImportReport(tuple(batch.files), count, len(add), len(remove))
+    return ImportReport(tuple(batch.files), batch.rows, counter[0] - overlap + len(rdf) + len(version), removed)
 
 
-def _check_shapes(store: Store, new: list[ox.Quad], batch: Batch) -> None:
+def _replace(store: Store, batch: Batch, rdf: list[ox.Quad], version: list[ox.Quad], old_version: list[ox.Quad],
+             old_facts: int, replace: bool, counter: list[int]) -> int:
+    """Write over existing facts in one transaction: a SPARQL update holding the new data's text.
+
+    Unlike a first import this holds the whole text in memory: removing and adding in one
+    transaction needs a single update (or, on a SPARQL server, the store's own requests).
+    """
+    chunks = list(table_text(batch, " .\n", counter))
+    remove: list[ox.Quad] = []
+    if not replace and old_facts:
+        for chunk in chunks:  # the superseded facts, a chunk of new triples at a time
+            remove += _superseded(store, [ox.Quad(t.subject, t.predicate, t.object, FACTS)
+                                          for t in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)])
+        remove = list(dict.fromkeys(remove))
+    removed = (old_facts if replace else len(remove)) + len(old_version)
+    if not isinstance(store, Store):  # a SPARQL server: the store sends the quads its own way
+        add = [ox.Quad(t.subject, t.predicate, t.object, FACTS)
+               for chunk in chunks for t in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)]
+        add = list(dict.fromkeys(add + rdf)) + version
+        old = list(store.quads(FACTS_GRAPH)) if replace else remove
+        store.replace(old + old_version, add)
+        return removed
+    ops = []
+    if replace and old_facts:
+        ops.append(f"CLEAR SILENT GRAPH {FACTS}")
+    deleted = remove + old_version
+    if deleted:
+        ops.append("DELETE DATA { " + "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+                                                for q in deleted) + " }")
+    rdf_text = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in rdf)
+    version_text = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in version)
+    chunks.append(rdf_text)
+    ops.append(f"INSERT DATA {{ GRAPH {FACTS} {{\n{''.join(chunks)}}}\nGRAPH {META} {{\n{version_text}}} }}")
+    del chunks
+    store.update(" ;\n".join(ops))
+    return removed
+
+
+def _check_shapes(store: Store, batch: Batch, rdf: list[ox.Quad]) -> int:
     """Validate RDF input with the SHACL shapes, over the store's facts plus the new ones.
 
     Tables are checked column by column above; RDF can say anything, so the shapes decide.
+    Returns how many of the tables' quads the RDF input states too.
     """
     from selaras.engine import inference, validation
     from selaras.engine.store import open_store
 
     candidate = open_store()
     candidate.extend(q for q in store.quads() if q.graph_name != META)
-    candidate.extend(new)
+    stated, overlap = set(rdf), 0
+    for chunk in table_text(batch, f" {FACTS} .\n"):
+        quads = list(ox.parse(chunk, format=ox.RdfFormat.N_QUADS))
+        overlap += sum(q in stated for q in quads)
+        candidate.extend(quads)
+    candidate.extend(rdf)
     inference.infer(candidate, only=["scale-bounds"])
     errors = [r for r in validation.shacl_report(candidate) if r.severity == "error"]
     if errors:
@@ -745,6 +1082,7 @@ def _check_shapes(store: Store, new: list[ox.Quad], batch: Batch) -> None:
                     r.message.split(". ", 1)[1] if ". " in r.message else "correct the data to fit the shape")
             for r in errors
         )))
+    return overlap
 
 
 def _locate(file: str, iris: Iterable[str]) -> dict[str, int]:

@@ -30,7 +30,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -291,14 +291,15 @@ class Store:
         self._check_writable()
         self._ox.extend(quads)
 
-    def load(self, data: bytes, fmt: str = "nq", *, trusted: bool = False) -> None:
+    def load(self, data: bytes | IO[bytes], fmt: str = "nq", *, trusted: bool = False) -> None:
         """Add the quads of an RDF document (N-Quads unless told) in one transaction.
 
         Parsing text in the store is several times faster than making a Python object
         per quad, which is what bulk writers (the rules' fast path) need. ``trusted`` text,
         written by Selaras from terms it read from the store, skips the parser's IRI and
         literal validation (Oxigraph's ``lenient`` mode, about 30% faster); never pass it
-        for user input.
+        for user input. ``data`` may be a binary stream, read piece by piece (the
+        transaction is still one).
         """
         self._check_writable()
         self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted)

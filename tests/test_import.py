@@ -51,6 +51,8 @@ BAD_INPUTS = [
      "reports_to forms a cycle: a → b → a"),
     ("expires-before-issued", "certifications.csv", "employee,scheme,issued,expires\ne3,sch1,2025-01-01,2024-01-01\n",
      "certifications.csv:2:expires: expires 2024-01-01 before it is issued 2025-01-01"),
+    ("bad-readiness-scope", "settings.csv", "key,value\nreadiness_scope,everything\n",
+     "settings.csv:2:value: readiness_scope 'everything' is unknown — use moves or position"),
     ("unknown-table", "salaries.csv", "employee,amount\ne1,10\n", "unknown table file name 'salaries.csv'"),
     ("turtle-syntax-error", "extra.ttl", "@prefix s: <https://e.org/> .\ns:a s:b ", "extra.ttl"),
     ("rdfxml-entities", "extra.rdf",
@@ -72,6 +74,22 @@ def test_bad_input_is_refused_with_file_row_and_fix_and_nothing_changes(cli, sto
     assert message in result.stderr, result.stderr
     assert "nothing was written" in result.stderr or "error:" in result.stderr
     assert content(store) == before
+
+
+def test_the_readiness_scope_setting_is_imported_and_read_by_inference(tmp_path) -> None:
+    from selaras.engine import inference
+
+    settings = tmp_path / "settings.csv"
+    settings.write_text("key,value\nreadiness_scope,position\n", encoding="utf-8")
+    org = selaras.open()
+    org.import_paths([DATA / "mini", settings])
+    assert inference.effective_settings(org.store).readiness_scope == "position"
+    org.infer()
+    held = org.query("SELECT ?e ?p WHERE { ?r a <https://w3id.org/selaras/ontology#Readiness> ; "
+                     "<https://w3id.org/selaras/ontology#employee> ?e ; <https://w3id.org/selaras/ontology#position> ?p }")
+    own = org.query("SELECT ?e ?p WHERE { ?e <https://w3id.org/selaras/ontology#holdsPosition> ?p }")
+    assert {(r["e"].value, r["p"].value) for r in held.rows} == {(r["e"].value, r["p"].value) for r in own.rows}
+    assert org.ensure_inferred() is None  # the data's setting: current, nothing re-inferred
 
 
 def test_every_problem_is_listed_not_just_the_first(cli, store, tmp_path) -> None:
@@ -198,3 +216,57 @@ def test_rdf_input_is_checked_against_the_shapes(cli, store, tmp_path) -> None:
     assert result.exit_code == 2
     assert "extra.ttl" in result.stderr and "outside the competency's scale (0–6)" in result.stderr
     assert content(store) == before
+
+
+def test_a_csv_file_changed_between_checking_and_writing_aborts_the_import(tmp_path, monkeypatch) -> None:
+    """Rows are read twice (checked, then written as text into one load): a change in between writes nothing."""
+    import shutil
+
+    from selaras.engine import importer
+
+    folder = tmp_path / "org"
+    shutil.copytree(MINI, folder)
+    checked = importer.validate
+
+    def validate_then_edit(batch, store):  # type: ignore[no-untyped-def]
+        problems = checked(batch, store)
+        employees = folder / "employees.csv"
+        employees.write_text(employees.read_text(encoding="utf-8") + "e99,Late,ops-staff\n", encoding="utf-8")
+        return problems
+
+    monkeypatch.setattr(importer, "validate", validate_then_edit)
+    org = selaras.open()
+    before = set(org.store.quads())
+    with pytest.raises(selaras.InputError, match="employees.csv: the file changed while it was being imported"):
+        org.import_paths([folder])
+    assert set(org.store.quads()) == before
+
+
+def test_literals_are_written_as_text_exactly(tmp_path) -> None:
+    """Labels with quotes, backslashes, line breaks and non-ASCII text survive the N-Quads text path."""
+    label = 'Tim "A" \\ back\nslash\r\tand é ✓ 𝄞'
+    families = tmp_path / "families.csv"
+    with open(families, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["family", "label_en", "source"], ["odd", label, "a\\b \"c\""]])
+    org = selaras.open()
+    org.import_paths([families])
+    rows = org.query("SELECT ?l ?s WHERE { <https://w3id.org/selaras/id/family/odd> "
+                     "<http://www.w3.org/2000/01/rdf-schema#label> ?l ; <http://purl.org/dc/terms/source> ?s }").rows
+    assert [(r["l"].value, r["l"].language, r["s"].value) for r in rows] == [(label, "en", 'a\\b "c"')]
+
+
+def test_a_csv_file_unreadable_half_way_counts_for_nothing(tmp_path) -> None:
+    """Rows before a broken line are not taken as defined: references to them are reported too."""
+    import shutil
+
+    folder = tmp_path / "org"
+    shutil.copytree(MINI, folder)
+    employees = folder / "employees.csv"
+    employees.write_bytes(employees.read_bytes() + b"e98,K\xe9,ops-staff\n")
+    org = selaras.open()
+    with pytest.raises(selaras.InputError) as err:
+        org.import_paths([folder])
+    text = "\n".join(map(str, err.value.problems))
+    assert "employees.csv:" in text and "byte 0xe9 is not valid UTF-8" in text
+    assert "assessments.csv:2:employee: unknown employee 'e1'" in text
+    assert org.store.count(FACTS_GRAPH) == 0
