@@ -38,9 +38,11 @@ _REQUIRED = _PREFIX + """
 SELECT ?competency ?code (MIN(?level) AS ?min) (MAX(?level) AS ?max)
        (COUNT(DISTINCT ?position) AS ?positions) (COUNT(DISTINCT ?employee) AS ?people)
 WHERE {
-  ?competency a sel:TechnicalCompetency ; sel:code ?code .
+  # from the requirements (not from every node naming a competency); who holds each position in a
+  # sub-select, hash-joined once rather than looked up per requirement
   ?requirement a sel:Requirement ; sel:competency ?competency ; sel:position ?position ; sel:requiredLevel ?level .
-  OPTIONAL { ?employee a sel:Employee ; sel:holdsPosition ?position }
+  ?competency a sel:TechnicalCompetency ; sel:code ?code .
+  OPTIONAL { SELECT ?employee ?position WHERE { ?employee a sel:Employee ; sel:holdsPosition ?position } }
 }
 GROUP BY ?competency ?code
 """
@@ -48,8 +50,12 @@ GROUP BY ?competency ?code
 _PROVIDED = _PREFIX + """
 SELECT ?provider ?competency ?code (MAX(?providedLevel) AS ?level)
 WHERE {
-  { ?provider a sel:CertificationScheme ; sel:certifies ?node } UNION { ?provider a sel:TrainingProgram ; sel:develops ?node }
-  ?node sel:competency ?competency ; sel:level ?providedLevel .
+  # what schemes and programmes cover, in a sub-select: joined with the technical competencies,
+  # not looked up from every node that names a competency
+  { SELECT ?provider ?competency ?providedLevel WHERE {
+      { ?provider a sel:CertificationScheme ; sel:certifies ?node } UNION { ?provider a sel:TrainingProgram ; sel:develops ?node }
+      ?node sel:competency ?competency ; sel:level ?providedLevel .
+  } }
   ?competency a sel:TechnicalCompetency ; sel:code ?code .
 }
 GROUP BY ?provider ?competency ?code

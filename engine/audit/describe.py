@@ -15,6 +15,7 @@ that have no label of their own.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -94,7 +95,10 @@ class Namer:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._labels = {lang: Labels(store, lang) for lang in ("en", "id")}
+        english = Labels(store, "en")  # every label of the store, read once for both languages
+        indonesian = copy.copy(english)
+        indonesian.lang = "id"
+        self._labels = {"en": english, "id": indonesian}
         self._suffix: dict[str, str] = {}
         for row in store.query(_CODES).rows:
             self._suffix.setdefault(row["thing"].value, row["code"].value)

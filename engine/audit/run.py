@@ -101,8 +101,8 @@ def run_audit(
         org: the organisation (``selaras.open(...)``).
         settings: overrides of the data's settings (reference date, stale window …).
         checks: ids of the checks to run; all of :data:`selaras.engine.audit.CHECK_IDS` when None.
-        skip: ids of checks to leave out (reported as skipped), e.g. ``model-data-quality``, whose
-            SHACL validation takes most of an audit's time on a large store.
+        skip: ids of checks to leave out (reported as skipped), e.g. ``model-data-quality`` (the
+            SHACL validation of the facts).
         fail_on: the default threshold of :meth:`AuditReport.exit_code`.
 
     Raises:
