@@ -56,6 +56,11 @@ RDF_SUFFIXES = {
     ".xml": ox.RdfFormat.RDF_XML,
 }
 FACTS = ox.NamedNode(FACTS_GRAPH)
+#: A first import of at least this many rows into an on-disk store is bulk-loaded: Oxigraph's
+#: bulk loader writes sorted files straight to disk (4× faster, bounded memory) where one
+#: transaction holds every quad in memory (18 GB at 100,000 employees). It is not a transaction:
+#: the facts version goes last, and facts without one read as an interrupted import.
+BULK_ROWS = 500_000
 META = ox.NamedNode(META_GRAPH)
 VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
@@ -992,19 +997,25 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     version = _version_quads()
     old_version = list(store.match(FACTS, None, None, META))
     old_facts = store.count(FACTS_GRAPH)
+    if old_facts and not old_version and not replace:
+        raise InputError(Problem(store.location, None, None, INTERRUPTED, "import again with --replace"))
     counter = [0]
     try:
         if old_facts == 0 and not old_version and isinstance(store, Store):
-            # nothing to replace: stream the text into the loader (one transaction)
+            # nothing to replace: stream the text into the loader (one transaction), or for a
+            # large first import on disk into the bulk loader, with the version written after it
+            bulk = store.path is not None and batch.rows >= BULK_ROWS
             facts_end = f" {FACTS} .\n"
             reader = _Reader(itertools.chain(table_text(batch, facts_end, counter),
-                                             ["".join(_nq(q) for q in [*rdf, *version])]))
+                                             ["".join(_nq(q) for q in [*rdf, *([] if bulk else version)])]))
             try:
-                store.load(io.BufferedReader(reader, CHUNK_BYTES), "nq", trusted=True)
+                store.load(io.BufferedReader(reader, CHUNK_BYTES), "nq", trusted=True, bulk=bulk)
             except (OSError, SyntaxError, ValueError):
                 if reader.error is not None:
                     raise reader.error from None
                 raise
+            if bulk:
+                store.extend(version)
             removed = 0
         else:
             removed = _replace(store, batch, rdf, version, old_version, old_facts, replace, counter)
@@ -1137,6 +1148,18 @@ def _version_quads() -> list[ox.Quad]:
         ox.Quad(FACTS, VERSION_INFO, ox.Literal(uuid.uuid4().hex), META),
         ox.Quad(FACTS, MODIFIED, tabular.typed(now, "dateTime"), META),
     ]
+
+
+#: What an on-disk store holds after a bulk import was cut short (see :data:`BULK_ROWS`).
+INTERRUPTED = "the store holds the facts of an import that was cut short (they have no version)"
+
+
+def check_complete(store: Store) -> None:
+    """Raise StoreError when the facts are those of an interrupted bulk import."""
+    from selaras.engine.errors import StoreError
+
+    if facts_version(store) is None and store.query(f"ASK {{ GRAPH {FACTS} {{ ?s ?p ?o }} }}").boolean:
+        raise StoreError(f"{store.location}: {INTERRUPTED} — run `selaras import --replace` with the same files")
 
 
 def facts_version(store: Store) -> str | None:

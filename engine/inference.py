@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from selaras.engine import rules as rule_registry
 from selaras.engine.errors import InputError, SelarasError
 from selaras.engine.fastpath import FastPath
-from selaras.engine.importer import FACTS, META, VERSION_INFO, facts_version
+from selaras.engine.importer import FACTS, META, VERSION_INFO, check_complete, facts_version
 from selaras.engine.store import INFERRED_PREFIX, Store
 from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, integer, sel, typed
 
@@ -202,6 +202,7 @@ def infer(
     Raises:
         SelarasError: the rules did not converge within :data:`MAX_ITERATIONS` passes.
     """
+    check_complete(store)
     if isinstance(store, Store) and store.path is not None and store.count(FACTS.value) <= IN_MEMORY_FACTS_LIMIT:
         return _infer_in_memory(store, overrides, only=only, progress=progress)
     started = time.perf_counter()

@@ -291,7 +291,7 @@ class Store:
         self._check_writable()
         self._ox.extend(quads)
 
-    def load(self, data: bytes | IO[bytes], fmt: str = "nq", *, trusted: bool = False) -> None:
+    def load(self, data: bytes | IO[bytes], fmt: str = "nq", *, trusted: bool = False, bulk: bool = False) -> None:
         """Add the quads of an RDF document (N-Quads unless told) in one transaction.
 
         Parsing text in the store is several times faster than making a Python object
@@ -299,10 +299,14 @@ class Store:
         written by Selaras from terms it read from the store, skips the parser's IRI and
         literal validation (Oxigraph's ``lenient`` mode, about 30% faster); never pass it
         for user input. ``data`` may be a binary stream, read piece by piece (the
-        transaction is still one).
+        transaction is still one). ``bulk`` uses Oxigraph's bulk loader instead: much faster
+        and bounded in memory on disk, but not a transaction (a crash leaves part of the data).
         """
         self._check_writable()
-        self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted)
+        if bulk:
+            self._ox.bulk_load(data, format=RDF_FORMATS[fmt], lenient=trusted)
+        else:
+            self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted)
 
     def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None:
         """Remove some quads and add others in one transaction (all or nothing)."""

@@ -188,6 +188,53 @@ def test_an_inference_interrupted_after_dropping_the_old_conclusions_reads_as_st
         assert not inference.is_current(o.store)
 
 
+def test_a_large_first_import_is_bulk_loaded_and_a_cut_short_one_is_reported(tmp_path, monkeypatch) -> None:
+    """From BULK_ROWS rows a first import on disk goes through the bulk loader, version last."""
+    from selaras.engine import importer
+    from selaras.engine.errors import InputError, StoreError
+
+    with selaras.open(tmp_path / "transaction") as org:
+        org.import_paths([DATA / "mini"])
+    monkeypatch.setattr(importer, "BULK_ROWS", 0)
+    bulk_calls = []
+    original_load = Store.load
+
+    def load(self: Store, data, fmt: str = "nq", **kwargs) -> None:
+        bulk_calls.append(kwargs.get("bulk", False))
+        original_load(self, data, fmt, **kwargs)
+
+    monkeypatch.setattr(Store, "load", load)
+    with selaras.open(tmp_path / "bulk") as org:
+        org.import_paths([DATA / "mini"])
+    assert True in bulk_calls
+
+    def facts_of(path: Path) -> set[str]:
+        return {str(q) for q in Store(path, read_only=True).quads(FACTS_GRAPH)}
+
+    assert facts_of(tmp_path / "bulk") == facts_of(tmp_path / "transaction")
+
+    class Killed(Exception):
+        pass
+
+    def extend(self: Store, quads) -> None:  # dies between the bulk load and the version
+        raise Killed
+
+    cut = tmp_path / "cut"
+    with selaras.open(cut) as org:
+        monkeypatch.setattr(Store, "extend", extend)
+        with pytest.raises(Killed):
+            org.import_paths([DATA / "mini"])
+        monkeypatch.undo()
+        with pytest.raises(StoreError, match="an import that was cut short .* run `selaras import --replace`"):
+            org.infer()
+        with pytest.raises(InputError, match="cut short .* import again with --replace"):
+            org.import_paths([DATA / "mini"])
+        org.import_paths([DATA / "mini"], replace=True)
+        org.infer()
+        assert inference.is_current(org.store)
+    assert facts_of(cut) == facts_of(tmp_path / "transaction")
+
+
 def test_a_large_store_is_inferred_in_place_with_the_same_conclusions(tmp_path, monkeypatch) -> None:
     """Above IN_MEMORY_FACTS_LIMIT facts the rules run on disk; the conclusions are the same."""
     in_memory, on_disk = tmp_path / "copied", tmp_path / "in-place"
