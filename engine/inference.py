@@ -202,7 +202,8 @@ def infer(
     Raises:
         SelarasError: the rules did not converge within :data:`MAX_ITERATIONS` passes.
     """
-    check_complete(store)
+    if only is None:  # a partial run (the importer's scale bounds of a candidate) may precede the version
+        check_complete(store)
     if isinstance(store, Store) and store.path is not None and store.count(FACTS.value) <= IN_MEMORY_FACTS_LIMIT:
         return _infer_in_memory(store, overrides, only=only, progress=progress)
     started = time.perf_counter()
