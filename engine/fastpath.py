@@ -34,13 +34,14 @@ so the conclusions never depend on the strategy.
 
 from __future__ import annotations
 
+import io
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from selaras.engine import rules as rule_registry
-from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Store
+from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Store, TextReader
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 #: Rules evaluated here, in registry order (flagged in :data:`selaras.engine.rules.FAST_PATH`).
@@ -171,6 +172,9 @@ class FastPath:
             nodes = _EVALUATORS[rule.id](self, rule)
             tail = f" <{rule.graph}> .\n"
             self.store.update(f"DROP SILENT GRAPH <{rule.graph}>")
+            if self.store.path is not None:
+                self._bulk_write(nodes, tail)
+                return True
             batch: list[str] = []
             for node in nodes:
                 batch.append(node)
@@ -182,6 +186,30 @@ class FastPath:
             self.derived.pop(rule.id, None)
             return False
         return True
+
+    def _bulk_write(self, nodes: Iterable[str], tail: str) -> None:
+        """Stream a rule's graph into an on-disk store's bulk loader (inference in place).
+
+        Transactions on disk keep every written quad in memory until they commit; the bulk
+        loader writes sorted files straight to disk. It is not a transaction, which is safe
+        here: inference removed the version marker first, so a cut-short run reads as stale.
+        """
+        def chunks() -> Iterator[str]:
+            batch: list[str] = []
+            for node in nodes:
+                batch.append(node)
+                if len(batch) >= BATCH_NODES:
+                    yield "".join(batch).replace(" .\n", tail)
+                    batch = []
+            yield "".join(batch).replace(" .\n", tail)
+
+        reader = TextReader(chunks())
+        try:
+            self.store.load(io.BufferedReader(reader, 1 << 20), "nq", trusted=True, bulk=True)
+        except (OSError, SyntaxError, ValueError):
+            if reader.error is not None:
+                raise reader.error from None
+            raise
 
     def _write(self, nodes: list[str], tail: str) -> None:
         if nodes:

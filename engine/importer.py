@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from selaras.engine import tabular
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import FACTS_GRAPH, META_GRAPH, Store
+from selaras.engine.store import FACTS_GRAPH, META_GRAPH, Store, TextReader
 from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
 from selaras.ontology.namespace import DATA_IRI
 
@@ -930,34 +930,6 @@ def build_quads(batch: Batch) -> list[ox.Quad]:
             for q in ox.parse(chunk, format=ox.RdfFormat.N_QUADS)]
 
 
-class _Reader(io.RawIOBase):
-    """A binary stream over text chunks, for the store's loader; remembers what stopped it."""
-
-    def __init__(self, chunks: Iterable[str]) -> None:
-        self.chunks = iter(chunks)
-        self.buffer = b""
-        self.at = 0
-        self.error: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, out: bytearray) -> int:  # type: ignore[override]
-        while self.at >= len(self.buffer):
-            try:
-                chunk = next(self.chunks, None)
-            except BaseException as err:
-                self.error = err
-                raise
-            if chunk is None:
-                return 0
-            self.buffer, self.at = chunk.encode("utf-8"), 0
-        n = min(len(out), len(self.buffer) - self.at)
-        out[:n] = self.buffer[self.at:self.at + n]
-        self.at += n
-        return n
-
-
 def _nq(q: ox.Quad) -> str:
     return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
 
@@ -1006,7 +978,7 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
             # large first import on disk into the bulk loader, with the version written after it
             bulk = store.path is not None and batch.rows >= BULK_ROWS
             facts_end = f" {FACTS} .\n"
-            reader = _Reader(itertools.chain(table_text(batch, facts_end, counter),
+            reader = TextReader(itertools.chain(table_text(batch, facts_end, counter),
                                              ["".join(_nq(q) for q in [*rdf, *([] if bulk else version)])]))
             try:
                 store.load(io.BufferedReader(reader, CHUNK_BYTES), "nq", trusted=True, bulk=bulk)

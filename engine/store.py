@@ -26,6 +26,7 @@ A query's default graph is the union of all graphs, so analysts need no ``GRAPH`
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -135,6 +136,34 @@ def _term_json(term: Any) -> dict[str, str]:
     elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
         out["datatype"] = term.datatype.value
     return out
+
+
+class TextReader(io.RawIOBase):
+    """A binary stream over text chunks, for the store's loader; remembers what stopped it."""
+
+    def __init__(self, chunks: Iterable[str]) -> None:
+        self.chunks = iter(chunks)
+        self.buffer = b""
+        self.at = 0
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, out: bytearray) -> int:  # type: ignore[override]
+        while self.at >= len(self.buffer):
+            try:
+                chunk = next(self.chunks, None)
+            except BaseException as err:
+                self.error = err
+                raise
+            if chunk is None:
+                return 0
+            self.buffer, self.at = chunk.encode("utf-8"), 0
+        n = min(len(out), len(self.buffer) - self.at)
+        out[:n] = self.buffer[self.at:self.at + n]
+        self.at += n
+        return n
 
 
 class Store:
