@@ -234,6 +234,10 @@ def infer(
             if fast_path is not None and rule.fast and fast_path.run(rule):
                 store.update(_rule_description(rule))
                 path = "fast"
+            elif isinstance(store, Store) and store.path is not None:  # in place on disk: bulk-loaded
+                store.construct_into(rule.graph, rule.text, rule.input_graphs())
+                store.update(_rule_description(rule))
+                path = "sparql"
             else:
                 store.update(rule.as_update() + " ;\n" + _rule_description(rule))
                 path = "sparql"

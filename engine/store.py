@@ -337,6 +337,23 @@ class Store:
         else:
             self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted)
 
+    def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str]) -> None:
+        """Make ``graph`` hold what a CONSTRUCT query concludes over ``default_graphs``, bulk-loaded.
+
+        What ``DROP GRAPH g ; INSERT { GRAPH g {…} } USING … WHERE {…}`` does, for an on-disk
+        store: its transaction would hold every new quad in memory until it commits. Not a
+        transaction: for rebuildable graphs only (inference drops its version marker first).
+        """
+        import tempfile
+
+        self._check_writable()
+        self._ox.update(f"DROP SILENT GRAPH <{graph}>")
+        result = self._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
+        with tempfile.TemporaryFile() as text:
+            result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
+            text.seek(0)
+            self._ox.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True)
+
     def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None:
         """Remove some quads and add others in one transaction (all or nothing)."""
         self._check_writable()
