@@ -683,7 +683,8 @@ def _scope(size: int, args: argparse.Namespace) -> str:
 ALTERNATIVES = ("rules-selaras-sparql", "rules-rdflib", "rules-owlrl", "rules-owlready2", "rules-pandas")
 
 
-def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None = None,
+             save: Any = None) -> dict[str, Any]:
     from selaras.engine.generate import generate
 
     positions = POSITIONS.get(size, max(100, min(500, size // 20)))
@@ -715,6 +716,8 @@ def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None
         ms[kind] = measure(kind, size, org, work, args, timeout)
         if ms[kind]["status"] in ("timeout", "memory"):
             args.failed[kind] = (size, ms[kind]["status"])
+        if save:  # what was measured so far survives a stopped run (and --skip keeps it)
+            save(out)
         return ms[kind]
 
     imp = run("import", args.timeout)
@@ -915,7 +918,11 @@ def main(argv: list[str] | None = None) -> int:
                 args.failed.setdefault(kind, (int(size), r["status"]))
     for size in (int(s) for s in args.sizes.split(",") if s):
         print(f"{size:,} employees:", flush=True)
-        report["sizes"][str(size)] = run_size(size, args, report["sizes"].get(str(size)))
+        def save(partial: dict[str, Any], size: int = size) -> None:
+            report["sizes"][str(size)] = partial
+            Path(args.out).write_text(json.dumps(report, indent=1))
+
+        report["sizes"][str(size)] = run_size(size, args, report["sizes"].get(str(size)), save)
         report["targets"] = targets(report["sizes"])
         Path(args.out).write_text(json.dumps(report, indent=1))
     report["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
