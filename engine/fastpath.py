@@ -276,7 +276,9 @@ class FastPath:
         def build() -> dict[str, str]:
             out: dict[str, str] = {}
             seen: set[str] = set()
-            for x, code in self.select(f"SELECT DISTINCT ?x ?code WHERE {{ {patterns[kind]} . ?x sel:code ?code }}"):
+            # the distinct nodes first (86 competencies, not 2 million assessments), then their codes
+            for x, code in self.select(f"SELECT ?x ?code WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ {patterns[kind]} }} }} "
+                                       "?x sel:code ?code }"):
                 if x in out or code in seen:
                     raise Unsupported(f"a {kind} with several codes, or a code of several {kind}s")
                 out[x] = code
@@ -354,8 +356,8 @@ def _held_level(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
 
 def _codes_of_assessed(fp: FastPath) -> dict[str, str]:
     out: dict[str, str] = {}
-    for x, code in fp.select("SELECT DISTINCT ?x ?code WHERE { ?a a sel:Assessment ; sel:employee ?x . "
-                             "?x sel:code ?code }"):
+    for x, code in fp.select("SELECT ?x ?code WHERE { { SELECT DISTINCT ?x WHERE { ?a a sel:Assessment ; "
+                             "sel:employee ?x } } ?x sel:code ?code }"):
         if x in out:
             raise Unsupported("an assessed employee with several codes")
         out[x] = code
