@@ -808,47 +808,36 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def print_tables(report: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(width=140)
+def report_tables(report: dict[str, Any]) -> tuple[list[tuple[str, list[str], list[list[str]]]], list[str]]:
+    """The report as tables (title, header, rows) and notes, for the terminal or Markdown."""
     results = report["sizes"]
     sizes = sorted(results, key=int)
-    t = Table(title="Selaras at scale — wall time and peak memory (each measurement in its own process)")
-    t.add_column("measurement")
-    for s in sizes:
-        r = results[s]
-        t.add_column(f"{int(s):,} employees\n{r['positions']} positions", justify="right")
-    kinds = ["import", "infer", "infer-own", "infer-sparql", "audit", "audit-no-shacl", "queries", "career", "rules-selaras", *ALTERNATIVES]
+    tables, notes = [], []
+    header = ["measurement", *[f"{int(s):,} employees, {results[s]['positions']} positions" for s in sizes]]
+    kinds = ["import", "infer", "infer-own", "infer-sparql", "audit", "audit-no-shacl", "queries", "career",
+             "rules-selaras", *ALTERNATIVES]
     names = {"infer": "full inference (fast path)¹", "infer-own": "full inference, readiness scope position",
-             "infer-sparql": "full inference, all SPARQL",
-             "queries": "slowest named query", "audit-no-shacl": "audit without the SHACL check", "career": "slowest career next", "rules-selaras": "rule set: Selaras",
-             "rules-selaras-sparql": "rule set: Selaras SPARQL", "rules-rdflib": "rule set: rdflib SPARQL",
-             "rules-owlrl": "rule set: owlrl + SPARQL", "rules-owlready2": "gap rule: owlready2 SWRL",
-             "rules-pandas": "rule set: pandas + load"}
-    for kind in kinds:
-        t.add_row(names.get(kind, kind), *[_cell(results[s]["measurements"].get(kind)) for s in sizes])
+             "infer-sparql": "full inference, all SPARQL", "queries": "slowest named query",
+             "audit-no-shacl": "audit without the SHACL check", "career": "slowest career next",
+             "rules-selaras": "rule set: Selaras", "rules-selaras-sparql": "rule set: Selaras SPARQL",
+             "rules-rdflib": "rule set: rdflib SPARQL", "rules-owlrl": "rule set: owlrl + SPARQL",
+             "rules-owlready2": "gap rule: owlready2 SWRL", "rules-pandas": "rule set: pandas + load"}
+    rows = [[names.get(k, k), *[_cell(results[s]["measurements"].get(k)) for s in sizes]] for k in kinds]
+    tables.append(("Selaras at scale — wall time and peak memory (each measurement in its own process)",
+                   header, rows))
+    scopes = ", ".join(f"{int(s):,}: {results[s].get('readiness_scope', 'moves')}" for s in sizes)
+    notes.append(f"¹ readiness scope of full inference and of what is measured on its conclusions — {scopes}")
+    stores = ", ".join(f"{int(s):,}: {results[s].get('store', 'memory')}" for s in sizes)
+    notes.append(f"store of import, inference, audit, queries and career — {stores}")
     for s in sizes:
         c = results[s]["measurements"].get("career")
         if c and c.get("status") == "ok":
-            c_note = (f"career graph built in {c['build_graph_s']:.1f} s; next by position median "
-                      f"{c['next_position_median_s'] * 1000:.1f} ms; by employee median "
-                      f"{c['next_employee_median_s'] * 1000:.1f} ms; paths median {c['paths_median_s'] * 1000:.1f} ms")
-            console.print(f"[dim]{int(s):,}: {c_note}[/dim]")
-    console.print(t)
-    scopes = ", ".join(f"{int(s):,}: {results[s].get('readiness_scope', 'moves')}" for s in sizes)
-    console.print(f"[dim]¹ readiness scope of full inference and of what is measured on its conclusions — {scopes}[/dim]")
-    stores = ", ".join(f"{int(s):,}: {results[s].get('store', 'memory')}" for s in sizes)
-    console.print(f"[dim]store of import, inference, audit, queries and career — {stores}[/dim]")
-    for s in sizes:
-        for note in results[s].get("notes", []):
-            console.print(f"[dim]{int(s):,}: {note}[/dim]")
-    h = Table(title="Headline: the rule set's time on each alternative ÷ Selaras's (same run, same data)")
-    h.add_column("alternative")
-    for s in sizes:
-        h.add_column(f"{int(s):,}", justify="right")
-    h.add_column("same conclusions")
+            notes.append(f"{int(s):,}: career graph built in {c['build_graph_s']:.1f} s; next by position median "
+                         f"{c['next_position_median_s'] * 1000:.1f} ms; by employee median "
+                         f"{c['next_employee_median_s'] * 1000:.1f} ms; paths median "
+                         f"{c['paths_median_s'] * 1000:.1f} ms")
+        notes += [f"{int(s):,}: {note}" for note in results[s].get("notes", [])]
+    ratio_rows = []
     for kind in ("rules-selaras-sparql", "rules-rdflib", "rules-owlrl", "rules-owlready2", "rules-pandas",
                  "infer-sparql"):
         cells = []
@@ -858,19 +847,43 @@ def print_tables(report: dict[str, Any]) -> None:
         eqs = [results[s].get("equality", {}).get(kind) for s in sizes]
         eqs = [e for e in eqs if e and e.get("compared")]
         same = "—" if not eqs else ("yes" if all(e["equal"] for e in eqs) else "NO")
-        h.add_row(names.get(kind, kind), *cells, same)
-    console.print(h)
+        ratio_rows.append([names.get(kind, kind), *cells, same])
+    tables.append(("Headline: the rule set's time on each alternative ÷ Selaras's (same run, same data)",
+                   ["alternative", *[f"{int(s):,}" for s in sizes], "same conclusions"], ratio_rows))
     tg = report.get("targets", {})
     if tg:
-        tt = Table(title=f"Targets at {tg['size']:,} employees")
-        for col in ("target", "limit", "measured", "met"):
-            tt.add_column(col)
-        for k, v in tg.items():
-            if k == "size":
-                continue
-            tt.add_row(k, str(v["target"]), "—" if v["value"] is None else str(v["value"]),
-                       "yes" if v["met"] else "no")
-        console.print(tt)
+        tables.append((f"Targets at {tg['size']:,} employees", ["target", "limit", "measured", "met"],
+                       [[k, str(v["target"]), "—" if v["value"] is None else str(v["value"]),
+                         "yes" if v["met"] else "no"] for k, v in tg.items() if k != "size"]))
+    return tables, notes
+
+
+def print_tables(report: dict[str, Any], markdown: bool = False) -> None:
+    tables, notes = report_tables(report)
+    if markdown:
+        for title, header, rows in tables:
+            print(f"**{title}**\n")
+            print("| " + " | ".join(header) + " |")
+            print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+            for row in rows:
+                print("| " + " | ".join(row) + " |")
+            print()
+        for note in notes:
+            print(f"- {note}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=140)
+    for title, header, rows in tables:
+        table = Table(title=title)
+        for i, col in enumerate(header):
+            table.add_column(col, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    for note in notes:
+        console.print(f"[dim]{note}[/dim]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -897,9 +910,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="folder for generated organisations and store dumps")
     p.add_argument("--measure", help=argparse.SUPPRESS)
     p.add_argument("--org", help=argparse.SUPPRESS)
+    p.add_argument("--report", action="store_true",
+                   help="measure nothing: print the tables of the JSON file given by --out")
+    p.add_argument("--markdown", action="store_true", help="with --report: print the tables as Markdown")
     args = p.parse_args(argv)
     if args.measure:
         return child(args)
+    if args.report:
+        print_tables(json.loads(Path(args.out).read_text()), markdown=args.markdown)
+        return 0
     args.failed = {}
     Path(args.work).mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
