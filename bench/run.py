@@ -106,16 +106,17 @@ def digest_graphs(store: Any, graphs: list[str]) -> dict[str, dict[str, Any]]:
         total, n, sample = 0, 0, {}
         with tempfile.TemporaryDirectory() as tmp:
             _dump(store, Path(tmp, "g.nt"), g)
-            with Path(tmp, "g.nt").open(encoding="utf-8") as f:
-                lines = [ln.rstrip("\n") for ln in f]
-        for line in lines:
-            if not line or line.startswith(f"<{RULE_IRI}"):
-                continue
-            n += 1
-            total = (total + int.from_bytes(hashlib.blake2b(line.encode(), digest_size=8).digest(), "big")) % 2**64
-            subject = line[:line.index(" ")]
-            if zlib.crc32(subject.encode()) % SAMPLE_MOD == 0:
-                sample.setdefault(subject, []).append(line)
+            with Path(tmp, "g.nt").open(encoding="utf-8") as f:  # streamed: a graph may hold 20 M lines
+                for raw in f:
+                    line = raw.rstrip("\n")
+                    if not line or line.startswith(f"<{RULE_IRI}"):
+                        continue
+                    n += 1
+                    digest = hashlib.blake2b(line.encode(), digest_size=8).digest()
+                    total = (total + int.from_bytes(digest, "big")) % 2**64
+                    subject = line[:line.index(" ")]
+                    if zlib.crc32(subject.encode()) % SAMPLE_MOD == 0:
+                        sample.setdefault(subject, []).append(line)
         out[g.rsplit("/", 1)[-1]] = {"triples": n, "digest": f"{total:016x}",
                                      "sample": {s: sorted(v) for s, v in sorted(sample.items())}}
     return out
