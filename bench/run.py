@@ -182,6 +182,7 @@ def m_infer(a: argparse.Namespace, fast: bool = True, scope: str | None = None) 
                      for r in report.runs]}
     if fast and scope is None and not a.disk:  # the store every later measurement of this size reads
         _dump(org.store, Path(a.work, "inferred.nq"))
+    out["peak_inference_mb"] = round(_peak_mb(), 1)  # before the benchmark's own digest below
     out["conclusions"] = digest_graphs(org.store, _graphs_of([r.id for r in rules.all_rules()]))
     return out
 
