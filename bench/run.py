@@ -118,8 +118,15 @@ def digest_graphs(store: Any, graphs: list[str]) -> dict[str, dict[str, Any]]:
                     if zlib.crc32(subject.encode()) % SAMPLE_MOD == 0:
                         sample.setdefault(subject, []).append(line)
         out[g.rsplit("/", 1)[-1]] = {"triples": n, "digest": f"{total:016x}",
-                                     "sample": {s: sorted(v) for s, v in sorted(sample.items())}}
+                                     "sample": compact_sample({s: sorted(v) for s, v in sorted(sample.items())})}
     return out
+
+
+def compact_sample(sample: dict[str, list[str]]) -> dict[str, Any]:
+    """A sample of concluded nodes as its size and a hash of its exact text (the JSON stays small)."""
+    text = json.dumps(sample, sort_keys=True, ensure_ascii=False)
+    return {"nodes": len(sample), "triples": sum(map(len, sample.values())),
+            "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
 def _graphs_of(rule_ids: list[str] | tuple[str, ...]) -> list[str]:
@@ -661,7 +668,7 @@ def compare(ref: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         counts = {g: [a.get(g, {}).get("triples"), b.get(g, {}).get("triples")] for g in graphs}
         digests = all(a.get(g, {}).get("digest") == b.get(g, {}).get("digest") for g in graphs)
         sample = all(a.get(g, {}).get("sample") == b.get(g, {}).get("sample") for g in graphs)
-        nodes = sum(len(a.get(g, {}).get("sample", {})) for g in graphs)
+        nodes = sum(a.get(g, {}).get("sample", {}).get("nodes", 0) for g in graphs)
         return {"compared": True, "equal": digests and sample, "digests_equal": digests, "sample_equal": sample,
                 "sample_nodes": nodes, "triples": counts,
                 "differing_graphs": [g for g in graphs if counts[g][0] != counts[g][1]
@@ -933,6 +940,11 @@ def main(argv: list[str] | None = None) -> int:
             report["sizes"] = json.loads(Path(args.out).read_text()).get("sizes", {})
         except (json.JSONDecodeError, OSError):
             pass
+    for size in report["sizes"].values():  # samples saved whole by an older version of this script
+        for m in size.get("measurements", {}).values():
+            for g in (m.get("conclusions") or {}).values():
+                if isinstance(g.get("sample"), dict) and "sha256" not in g["sample"]:
+                    g["sample"] = compact_sample(g["sample"])
     for size in sorted(report["sizes"], key=int):  # what ran out of time or memory there is not retried above
         for kind, r in report["sizes"][size].get("measurements", {}).items():
             if r.get("status") in ("timeout", "memory") and kind in ALTERNATIVES:
