@@ -138,6 +138,18 @@ def term_nt(token: str) -> str:
     return f'"{token}"{_DECIMAL}'
 
 
+def _quad_chunks(nodes: Iterable[str], tail: str) -> Iterator[str]:
+    """N-Quads text of a rule's nodes (N-Triples ending ``" .\\n"``) in its graph, BATCH_NODES at a time."""
+    batch: list[str] = []
+    for node in nodes:
+        batch.append(node)
+        if len(batch) >= BATCH_NODES:
+            yield "".join(batch).replace(" .\n", tail)
+            batch = []
+    if batch:
+        yield "".join(batch).replace(" .\n", tail)
+
+
 class FastPath:
     """One inference run's set-at-a-time evaluator over an embedded store.
 
@@ -169,53 +181,32 @@ class FastPath:
         """
         self.derived.pop(rule.id, None)
         try:
-            nodes = _EVALUATORS[rule.id](self, rule)
-            tail = f" <{rule.graph}> .\n"
+            chunks = _quad_chunks(_EVALUATORS[rule.id](self, rule), f" <{rule.graph}> .\n")
             self.store.update(f"DROP SILENT GRAPH <{rule.graph}>")
             if self.store.path is not None:
-                self._bulk_write(nodes, tail)
-                return True
-            batch: list[str] = []
-            for node in nodes:
-                batch.append(node)
-                if len(batch) >= BATCH_NODES:
-                    self._write(batch, tail)
-                    batch = []
-            self._write(batch, tail)
+                self._bulk_write(chunks)
+            else:
+                for text in chunks:  # trusted: every term was read from the store or minted by encode_for_uri
+                    self.store.load(text.encode(), "nq", trusted=True)
         except Unsupported:
             self.derived.pop(rule.id, None)
             return False
         return True
 
-    def _bulk_write(self, nodes: Iterable[str], tail: str) -> None:
+    def _bulk_write(self, chunks: Iterable[str]) -> None:
         """Stream a rule's graph into an on-disk store's bulk loader (inference in place).
 
         Transactions on disk keep every written quad in memory until they commit; the bulk
         loader writes sorted files straight to disk. It is not a transaction, which is safe
         here: inference removed the version marker first, so a cut-short run reads as stale.
         """
-        def chunks() -> Iterator[str]:
-            batch: list[str] = []
-            for node in nodes:
-                batch.append(node)
-                if len(batch) >= BATCH_NODES:
-                    yield "".join(batch).replace(" .\n", tail)
-                    batch = []
-            yield "".join(batch).replace(" .\n", tail)
-
-        reader = TextReader(chunks())
+        reader = TextReader(chunks)
         try:
             self.store.load(io.BufferedReader(reader, 1 << 20), "nq", trusted=True, bulk=True)
         except (OSError, SyntaxError, ValueError):
             if reader.error is not None:
                 raise reader.error from None
             raise
-
-    def _write(self, nodes: list[str], tail: str) -> None:
-        if nodes:
-            text = "".join(nodes)
-            # trusted: every term was read from the store or minted by encode_for_uri
-            self.store.load(text.replace(" .\n", tail).encode(), "nq", trusted=True)
 
     # --- reading -------------------------------------------------------------------
     def select(self, body: str, graphs: list[str] | None = None) -> list[list[str]]:
