@@ -21,6 +21,7 @@ import click
 
 from selaras.engine.api import DEFAULT_STORE, Selaras
 from selaras.engine.store import FACTS_GRAPH
+from selaras.engine.tabular import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
 from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
@@ -245,7 +246,7 @@ def stats(state: State, fmt: str, lang: str) -> None:
 
 def settings_options(func: F) -> F:
     """Add the policy settings that inference reads (they override the data's settings.csv)."""
-    func = click.option("--readiness-scope", type=click.Choice(["moves", "position"]), default=None,
+    func = click.option("--readiness-scope", type=click.Choice(READINESS_SCOPES), default=None,
                         help="Readiness for each employee's own position and every position one move "
                              "away (moves), or the own position only (position: linear, for large "
                              "organisations) (default: data, else moves).")(func)
@@ -802,7 +803,7 @@ def career_import_framework(state: State, requirements: Path, positions: Path, r
               help="Size of the dictionary (86: the bundled example's; else synthesised codes).")
 @click.option("--levels", type=click.IntRange(3, 10), default=5, show_default=True,
               help="Levels of the proficiency scale.")
-@click.option("--readiness-scope", type=click.Choice(["moves", "position"]), default=None,
+@click.option("--readiness-scope", type=click.Choice(READINESS_SCOPES), default=None,
               help="Write readiness_scope to settings.csv (position: readiness for each employee's own "
                    "position only, for large organisations).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,

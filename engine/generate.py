@@ -59,6 +59,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from selaras.engine.errors import InputError, Problem
+from selaras.engine.tabular import READINESS_SCOPES
 from selaras.engine.tabular import TABLES_BY_FILE
 from selaras.ontology import EXAMPLE_DIR
 
@@ -248,9 +249,9 @@ def generate(out: Path, *, employees: int, positions: int, seed: int = 0, compet
     if not 3 <= scale_levels <= MAX_LEVELS:
         problems.append(Problem("--levels", None, None, f"{scale_levels} levels is out of range",
                                 f"give 3 to {MAX_LEVELS}"))
-    if readiness_scope not in (None, "moves", "position"):
+    if readiness_scope is not None and readiness_scope not in READINESS_SCOPES:
         problems.append(Problem("--readiness-scope", None, None, f"{readiness_scope!r} is unknown",
-                                "give moves or position"))
+                                "give " + " or ".join(READINESS_SCOPES)))
     if problems:
         raise InputError(problems)
     started = time.perf_counter()

@@ -24,7 +24,7 @@ from selaras.engine.errors import InputError, SelarasError
 from selaras.engine.fastpath import FastPath
 from selaras.engine.importer import FACTS, META, VERSION_INFO, check_complete, facts_version
 from selaras.engine.store import INFERRED_PREFIX, Store
-from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, integer, sel, typed
+from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, READINESS_SCOPES, integer, sel, typed
 
 #: The most passes over the rules before inference stops and reports non-convergence.
 MAX_ITERATIONS = 4
@@ -57,7 +57,7 @@ class Settings:
 
     DEFAULTS = {"stale_after_months": 24, "expiry_warning_days": 90, "max_lateral_grade_steps": 1,
                 "readiness_scope": "moves"}
-    READINESS_SCOPES = ("moves", "position")
+    READINESS_SCOPES = READINESS_SCOPES
 
     def __post_init__(self) -> None:
         if self.readiness_scope is not None and self.readiness_scope not in self.READINESS_SCOPES:

@@ -218,7 +218,9 @@ SETTINGS = {
     "readiness_scope": "readinessScope",
 }
 #: The values of the settings that are words, not numbers or dates.
-SETTING_CHOICES = {"readiness_scope": ("moves", "position")}
+#: Which positions the rule readiness scores each employee against (``sel:readinessScope``).
+READINESS_SCOPES = ("moves", "position")
+SETTING_CHOICES = {"readiness_scope": READINESS_SCOPES}
 
 
 def _labels(row: Row, prop: str = _LABEL) -> list[tuple[str, str]]:
