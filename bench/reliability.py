@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import processes
+from processes import conclusions, facts
 import selaras
 from selaras.engine import inference
 from selaras.engine.errors import StoreError
@@ -49,16 +50,6 @@ from selaras.engine.generate import generate
 from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, Store
 
 EMPLOYEES = "SELECT (COUNT(*) AS ?n) WHERE { ?e a <https://w3id.org/selaras/ontology#Employee> }"
-
-
-def facts(path: Path) -> bytes:
-    store = Store(path, read_only=True)
-    return b"".join(sorted(store.dump("nq", FACTS_GRAPH).splitlines(keepends=True)))
-
-
-def conclusions(path: Path) -> dict[str, int]:
-    store = Store(path, read_only=True)
-    return {g: store.count(g) for g in store.graph_names() if g.startswith(INFERRED_PREFIX)}
 
 
 def check(path: Path) -> bool:

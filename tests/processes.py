@@ -9,7 +9,8 @@ how fast the machine is:
 ``flushing``  written data is being flushed into table files (a new ``.sst`` after the write)
 ``0.8``       a number: that many seconds after the start
 
-Nothing here asserts: callers decide what an outcome must be.
+Nothing here asserts: callers decide what an outcome must be. :func:`facts` and
+:func:`conclusions` read what a run left in a store.
 """
 
 from __future__ import annotations
@@ -38,6 +39,22 @@ class Run:
     seconds: float  # when it was killed (or finished), from its start
     returncode: int
     stderr: str
+
+
+def facts(path: Path) -> bytes:
+    """The facts graph of an on-disk store, byte for byte (sorted N-Quads)."""
+    from selaras.engine.store import FACTS_GRAPH, Store
+
+    store = Store(path, read_only=True)
+    return b"".join(sorted(store.dump("nq", FACTS_GRAPH).splitlines(keepends=True)))
+
+
+def conclusions(path: Path) -> dict[str, int]:
+    """Count the quads of every rule's graph of an on-disk store."""
+    from selaras.engine.store import INFERRED_PREFIX, Store
+
+    store = Store(path, read_only=True)
+    return {g: store.count(g) for g in store.graph_names() if g.startswith(INFERRED_PREFIX)}
 
 
 def data_files(store: Path) -> dict[str, int]:

@@ -33,10 +33,10 @@ import selaras
 from selaras.engine import inference
 from selaras.engine.errors import StoreError, StoreInUseError
 from selaras.engine.generate import generate
-from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, Store
+from selaras.engine.store import INFERRED_PREFIX, Store
 
 from .conftest import DATA
-from .processes import SELARAS, run_and_kill, start, wait_until_writer_holds_lock
+from .processes import SELARAS, conclusions, facts, run_and_kill, start, wait_until_writer_holds_lock
 
 pytestmark = pytest.mark.slow
 EMPLOYEES = 200
@@ -83,18 +83,6 @@ def inferred(imported, tmp_path_factory) -> Path:
 
 
 # --- crash safety --------------------------------------------------------------------------
-def facts(path: Path) -> bytes:
-    """The facts graph, byte for byte (sorted N-Quads)."""
-    store = Store(path, read_only=True)
-    return b"".join(sorted(store.dump("nq", FACTS_GRAPH).splitlines(keepends=True)))
-
-
-def conclusions(path: Path) -> dict[str, int]:
-    """Count the quads of every rule's graph."""
-    store = Store(path, read_only=True)
-    return {g: store.count(g) for g in store.graph_names() if g.startswith(INFERRED_PREFIX)}
-
-
 def reopen(path: Path) -> int:
     """Open the store for writing (RocksDB recovers its log) and count the employees."""
     with selaras.open(path) as o:
@@ -208,10 +196,7 @@ def test_a_large_first_import_is_bulk_loaded_and_a_cut_short_one_is_reported(tmp
         org.import_paths([DATA / "mini"])
     assert True in bulk_calls
 
-    def facts_of(path: Path) -> set[str]:
-        return {str(q) for q in Store(path, read_only=True).quads(FACTS_GRAPH)}
-
-    assert facts_of(tmp_path / "bulk") == facts_of(tmp_path / "transaction")
+    assert facts(tmp_path / "bulk") == facts(tmp_path / "transaction")
 
     class Killed(Exception):
         pass
@@ -232,7 +217,7 @@ def test_a_large_first_import_is_bulk_loaded_and_a_cut_short_one_is_reported(tmp
         org.import_paths([DATA / "mini"], replace=True)
         org.infer()
         assert inference.is_current(org.store)
-    assert facts_of(cut) == facts_of(tmp_path / "transaction")
+    assert facts(cut) == facts(tmp_path / "transaction")
 
 
 def test_a_large_store_is_inferred_in_place_with_the_same_conclusions(tmp_path, monkeypatch) -> None:
