@@ -10,10 +10,11 @@ not exist, reading commands use the bundled example organisation in memory.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,7 +48,8 @@ class State:
         With ``--endpoint`` every command works on that SPARQL server instead.
         """
         if self.endpoint:
-            return Selaras.open(endpoint=self.endpoint, update_endpoint=self.update_endpoint, read_only=not write)
+            return _attended(Selaras.open(endpoint=self.endpoint, update_endpoint=self.update_endpoint,
+                                          read_only=not write))
         exists = (self.store_path / "CURRENT").exists()
         if not exists and not create:
             if self.explicit:
@@ -56,8 +58,30 @@ class State:
                     f"or `selaras --store {self.store_path} import FILES…` first")
             click.echo(f"note: no store at {self.store_path}; using the bundled example organisation "
                        f"(`selaras init` creates a store of your own)", err=True)
-            return Selaras.open(example=True)
-        return Selaras.open(self.store_path, read_only=not write)
+            return _attended(Selaras.open(example=True))
+        return _attended(Selaras.open(self.store_path, read_only=not write))
+
+
+def _attended(org: Selaras) -> Selaras:
+    """Let an organisation tell the user what it does on its own: notes on stderr, a progress bar."""
+    org.notify = lambda message: click.echo(message, err=True)
+    org.progress = rule_progress
+    return org
+
+
+@contextlib.contextmanager
+def rule_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar of inference's rules on stderr, when stderr is a terminal (nothing when piped)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("inferring", total=None)
+
+        def progress(rule: str, done: int, total: int) -> None:
+            bar.update(task, description=f"rule {rule}", completed=done, total=total)
+
+        yield progress
 
 
 def command_errors(func: F) -> F:
@@ -250,6 +274,12 @@ def settings_options(func: F) -> F:
                         help="Readiness for each employee's own position and every position one move "
                              "away (moves), or the own position only (position: linear, for large "
                              "organisations) (default: data, else moves).")(func)
+    func = click.option("--max-moves-per-position", type=click.IntRange(1), default=None,
+                        help="Moves concluded from one position at most, the best by the score of "
+                             "`career next` (default: data, else 15).")(func)
+    func = click.option("--min-move-similarity", type=click.FloatRange(0, 1), default=None,
+                        help="Least profile similarity (0-1) a concluded move needs (default: data, "
+                             "else 0.3).")(func)
     func = click.option("--max-lateral-grade-steps", type=click.IntRange(0), default=None,
                         help="Grades a move into another family may rise (default: data, else 1).")(func)
     func = click.option("--stale-after-months", type=click.IntRange(0), default=None,
@@ -260,40 +290,50 @@ def settings_options(func: F) -> F:
 
 
 def _settings(reference_date: Any, stale_after_months: int | None, max_lateral_grade_steps: int | None,
-              readiness_scope: str | None = None) -> Any:
+              readiness_scope: str | None = None, min_move_similarity: float | None = None,
+              max_moves_per_position: int | None = None) -> Any:
     from selaras.engine.inference import Settings
 
     return Settings(reference_date=reference_date.date() if reference_date else None,
                     stale_after_months=stale_after_months, max_lateral_grade_steps=max_lateral_grade_steps,
-                    readiness_scope=readiness_scope)
+                    readiness_scope=readiness_scope, min_move_similarity=min_move_similarity,
+                    max_moves_per_position=max_moves_per_position)
 
 
 @main.command()
 @settings_options
 @click.option("--owl/--no-owl", default=True, show_default=True,
               help="Also classify positions and competencies with the OWL reasoner (HermiT).")
+@click.option("--force", is_flag=True, help="Run the rules even when the conclusions are current.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 @command_errors
-def infer(state: State, owl: bool, fmt: str, **settings: Any) -> None:
-    """Run every rule in dependency order, each into its own named graph; re-running is idempotent.
+def infer(state: State, owl: bool, force: bool, fmt: str, **settings: Any) -> None:
+    """Run every rule in dependency order, each into its own named graph, and store the conclusions.
+
+    When the stored conclusions already reflect the facts and settings, nothing runs (it
+    says so); --force runs the rules again anyway.
 
     \b
     Example:
       selaras infer --reference-date 2026-06-30
     """
-    from rich.progress import Progress
+    from selaras.engine import inference, validation
+    from selaras.engine.store import OWL_GRAPH
 
-    from selaras.engine import validation
-
+    overrides = _settings(**settings)
     with state.open(write=True) as org:
-        with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-            task = bar.add_task("inferring", total=None)
-
-            def progress(rule: str, done: int, total: int) -> None:
-                bar.update(task, description=f"rule {rule}", completed=done, total=total)
-
-            report = org.infer(_settings(**settings), progress=progress)
+        if not force and inference.is_current(org.store, overrides, strict=True):
+            owl_report = validation.classify(org.store) if owl and org.store.count(OWL_GRAPH) == 0 else None
+            message = (f"the conclusions in {org.store.location} are current (nothing changed since they were "
+                       f"inferred): nothing to do — `selaras infer --force` runs the rules again")
+            click.echo(json.dumps({"current": True, "message": message}) if fmt == "json" else message)
+            if owl_report and fmt != "json":
+                counts = ", ".join(f"{k} {len(v)}" for k, v in owl_report.classified.items())
+                click.echo(f"OWL classification (HermiT): {counts}")
+            return
+        with rule_progress() as progress:
+            report = org.infer(overrides, progress=progress)
         owl_report = validation.classify(org.store) if owl else None
     rows = [(r.rule, r.triples, f"{r.seconds:.3f}") for r in report.runs]
     if fmt == "json":
@@ -583,12 +623,15 @@ TRACK_OPTION = click.option("--track", type=click.Choice(["managerial", "special
 @TRACK_OPTION
 @click.option("--max-increase", type=click.IntRange(0), default=None,
               help="Leave out moves that raise any competency by more than this many levels.")
+@click.option("--all", "all_moves", is_flag=True,
+              help="Route over every move the job architecture allows, also those the rules did not "
+                   "conclude (below min_move_similarity or past max_moves_per_position).")
 @ranking_options
 @output_options(("table", "json", "md"))
 @click.pass_obj
 @command_errors
 def career_paths(state: State, source: str, target: str, k: int, track: str | None, max_increase: int | None,
-                 weights: tuple[str, ...], no_importance: bool, fmt: str, lang: str) -> None:
+                 all_moves: bool, weights: tuple[str, ...], no_importance: bool, fmt: str, lang: str) -> None:
     """The k best career paths from SOURCE to TARGET, each step with what it demands.
 
     Paths are ranked by effort: 1 per move plus the normalised level increases and new
@@ -604,6 +647,8 @@ def career_paths(state: State, source: str, target: str, k: int, track: str | No
 
     with state.open() as org:
         cg = career.career_graph(org)
+        if all_moves:
+            cg = career.with_allowed_moves(cg)
         a, b = career.resolve_position(cg, source), career.resolve_position(cg, target)
         try:
             paths = career.best_paths(cg, a, b, k, track=track, max_increase=max_increase,
@@ -620,12 +665,15 @@ def career_paths(state: State, source: str, target: str, k: int, track: str | No
 @click.option("--employee", "employee_name", metavar="ID", help="Rank the moves open to this employee instead.")
 @TRACK_OPTION
 @click.option("--limit", type=click.IntRange(0), default=10, show_default=True, help="Show this many (0: all).")
+@click.option("--all", "all_moves", is_flag=True,
+              help="Rank every move the job architecture allows, also those the rules did not conclude "
+                   "(below min_move_similarity or past max_moves_per_position; marked ∘).")
 @ranking_options
 @output_options(("table", "json", "md"))
 @click.pass_obj
 @command_errors
 def career_next(state: State, position: str | None, employee_name: str | None, track: str | None, limit: int,
-                weights: tuple[str, ...], no_importance: bool, fmt: str, lang: str) -> None:
+                all_moves: bool, weights: tuple[str, ...], no_importance: bool, fmt: str, lang: str) -> None:
     """The moves open from POSITION (or to an employee), ranked best first.
 
     \b
@@ -653,10 +701,14 @@ def career_next(state: State, position: str | None, employee_name: str | None, t
         cg = career.career_graph(org)
         if employee_name is not None:
             emp = career.resolve_employee(cg, employee_name)
+            if all_moves and emp.position is not None:
+                cg = career.with_allowed_moves(cg, [emp.position])
             moves = career.next_moves_for_employee(cg, emp, options, track=track, limit=limit or None)
             click.echo(careerview.render_next(cg, str(emp.position), moves, options, fmt, lang, emp), nl=False)
         else:
             code = career.resolve_position(cg, str(position))
+            if all_moves:
+                cg = career.with_allowed_moves(cg, [code])
             moves = career.next_moves(cg, code, options, track=track, limit=limit or None)
             click.echo(careerview.render_next(cg, code, moves, options, fmt, lang), nl=False)
 

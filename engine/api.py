@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,11 @@ class Selaras:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: where notes for the user go (the CLI prints them on stderr); silent by default
+        self.notify: Callable[[str], None] = lambda message: None
+        #: a context manager that yields a ``progress(rule, done, total)`` callback for inference
+        #: (the CLI draws a progress bar); none by default
+        self.progress: Callable[[], AbstractContextManager[Callable[[str, int, int], None]]] | None = None
 
     # --- opening ------------------------------------------------------------------
     @classmethod
@@ -110,7 +116,8 @@ class Selaras:
         for f in ONTOLOGY_FILES:
             quads += [ox.Quad(q.subject, q.predicate, q.object, graph)
                       for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
-        self.store.replace(list(self.store.quads(ONTOLOGY_GRAPH)) + old_tags, quads)
+        # one transaction; the old graph is dropped, not listed (DELETE DATA takes no blank nodes)
+        self.store.replace_graph(ONTOLOGY_GRAPH, quads, also_remove=old_tags)
 
     def import_paths(self, paths: Sequence[str | Path], *, replace: bool = False) -> importer.ImportReport:
         """Import files and folders (see the README's import format); all or nothing."""
@@ -121,15 +128,46 @@ class Selaras:
         return inference.infer(self.store, settings, **kwargs)  # type: ignore[arg-type]
 
     def ensure_inferred(self, settings: inference.Settings | None = None) -> inference.InferenceReport | None:
-        """Infer unless the conclusions already reflect the current facts and settings.
+        """Bring the conclusions up to date and store them, unless they already reflect the facts and settings.
 
-        A read-only store with stale conclusions is copied into memory first, so reading
-        commands never write to a store they were not asked to change.
+        A reading command that finds them stale infers once, into the store (an on-disk store
+        opened for reading is reopened for writing), with a note through :attr:`notify`; the
+        next command finds them current. With ``settings`` that differ from the data's (a
+        what-if, e.g. another reference date) the conclusions are inferred into an in-memory
+        copy and not stored. A SPARQL server opened read-only, or a store another process is
+        writing, is not changed: :class:`~selaras.engine.errors.StoreError` says how to refresh it.
         """
         if inference.is_current(self.store, settings):
             return None
-        self.make_writable()
-        return self.infer(settings)
+        what_if = settings is not None and any(v is not None for v in vars(settings).values())
+        if what_if:
+            self.make_writable()
+        elif self.store.read_only:
+            self._reopen_for_writing()
+        if not what_if:  # a what-if is asked for; inferring the store's own stale conclusions is news
+            self.notify(f"note: the conclusions in {self.store.location} are stale (the facts or settings changed "
+                        f"since they were inferred); inferring them into the store, once")
+        if self.progress is None:
+            return self.infer(settings)
+        with self.progress() as step:
+            return self.infer(settings, progress=step)
+
+    def _reopen_for_writing(self) -> None:
+        """Reopen a read-only on-disk store for writing, or say why its stale conclusions stay."""
+        from selaras.engine.errors import StoreError
+
+        location = self.store.location
+        if not isinstance(self.store, Store) or self.store.path is None:
+            raise StoreError(f"the conclusions on {location} are stale — run `selaras --endpoint {location} infer` "
+                             f"with an update endpoint to refresh them")
+        path = self.store.path
+        self.store.close()
+        try:
+            self.store = open_store(path)
+        except StoreError as err:
+            self.store = open_store(path, read_only=True)
+            raise StoreError(f"the conclusions in {location} are stale and the store cannot be written now ({err}) — "
+                             f"run `selaras --store {location} infer` when it is free") from err
 
     def make_writable(self) -> None:
         """Switch a read-only store to an in-memory copy, so derived graphs can be written."""

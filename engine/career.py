@@ -315,6 +315,8 @@ class RankedMove:
     readiness: float | None = None
     met: int | None = None
     required: int | None = None
+    #: False for a move the rules allow but did not conclude (below the viability bounds)
+    concluded: bool = True
 
 
 @dataclass(frozen=True)
@@ -558,7 +560,40 @@ def build_graph(store: Store, tag: str = "") -> CareerGraph:
         a, b = cg.positions[u], cg.positions[v]
         cg.graph.add_edge(u, v, move=move, type=types[move].removeprefix(SEL_IRI),
                           grade_steps=int(steps[move]) if move in steps else 0, track=b.track,
-                          changes_track=a.track != b.track, **_edge_demands(a, b))
+                          changes_track=a.track != b.track, concluded=True, **_edge_demands(a, b))
+    return cg
+
+
+def with_allowed_moves(cg: CareerGraph, sources: Iterable[str] | None = None) -> CareerGraph:
+    """Return a copy of the career graph with every move the job architecture allows from ``sources``
+    (all positions when None), also those the rule ``career-move`` did not conclude.
+
+    The rule concludes only viable moves (similar enough profiles, the best of each position:
+    the settings ``min_move_similarity`` and ``max_moves_per_position``). The edges added here
+    carry ``concluded=False`` and no ``move`` IRI; their demands are computed exactly as for
+    the concluded ones. ``career next --all`` and ``career paths --all`` use them. The cached
+    graph of the store is left as it is.
+    """
+    import copy
+
+    from selaras.engine import moves as move_rules
+
+    cg = copy.copy(cg)
+    cg.graph = cg.graph.copy()
+    lateral = inference.effective_settings(cg.store).max_lateral_grade_steps or 0
+    places = {code: move_rules.Profile(code, code, p.family, p.rank, p.track or "")
+              for code, p in cg.positions.items() if p.family is not None and p.rank is not None}
+    for u in (sources if sources is not None else list(cg.positions)):
+        a = places.get(u)
+        if a is None:
+            continue
+        for v, b in places.items():
+            kind = move_rules.move_type(a, b, lateral)
+            if kind is None or cg.graph.has_edge(u, v):
+                continue
+            pa, pb = cg.positions[u], cg.positions[v]
+            cg.graph.add_edge(u, v, move=None, type=kind, grade_steps=b.rank - a.rank, track=pb.track,
+                              changes_track=pa.track != pb.track, concluded=False, **_edge_demands(pa, pb))
     return cg
 
 
@@ -904,7 +939,7 @@ def _ranked(cg: CareerGraph, source: str, target: str, d: dict, options: Ranking
     return RankedMove(target, d["type"], d["grade_steps"], d["changes_track"], round(score, 6),
                       round(sim, 6), round(inc, 6), round(new, 6), round(grade, 6),
                       step.total_increase, len(step.new), None if readiness is None else round(readiness, 6),
-                      met, len(b.requirements) if readiness is not None else None)
+                      met, len(b.requirements) if readiness is not None else None, d.get("concluded", True))
 
 
 def next_moves_for_employee(cg: CareerGraph, employee: Employee, options: RankingOptions | None = None, *,

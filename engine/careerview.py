@@ -206,7 +206,7 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
             doc["employee"] = {"employee": employee.code, "name": employee.name}
         doc["moves"] = [{
             "rank": n, **_pos_json(cg, m.target, lang), "move_type": m.move_type, "grade_steps": m.grade_steps,
-            "changes_track": m.changes_track, "score": m.score,
+            "changes_track": m.changes_track, "concluded": m.concluded, "score": m.score,
             "parts": {"similarity": m.similarity, "increase": m.increase, "new": m.new, "grade": m.grade,
                       **({"readiness": m.readiness} if m.readiness is not None else {})},
             "total_increase": m.total_increase, "new_count": m.new_count,
@@ -227,7 +227,8 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
     for n, m in enumerate(moves, 1):
         p = cg.positions[m.target]
         row: list[object] = [n, m.target, cg.bare_title(m.target, lang), p.grade, p.family,
-                             _move_label(cg, m.move_type, lang) + (" ⇄" if m.changes_track else ""),
+                             _move_label(cg, m.move_type, lang) + (" ⇄" if m.changes_track else "")
+                             + ("" if m.concluded else " ∘"),
                              f"{m.score:.3f}", f"{m.similarity:.2f}", f"+{m.total_increase}", m.new_count]
         if employee is not None:
             row += [pct(m.readiness or 0.0), f"{m.met}/{m.required}"]

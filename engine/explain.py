@@ -62,6 +62,8 @@ class Explanation:
     statements: list[Statement]
     premises: list[Fact]
     parts: list[Explanation] = field(default_factory=list)
+    #: False for a move the rules allow but did not conclude (its demands worked out on demand)
+    concluded: bool = True
 
     def to_dict(self) -> dict:
         """Return the explanation as plain data (for JSON)."""
@@ -119,9 +121,68 @@ def explain(store: Store, thing: str, lang: str = "en") -> Explanation:
     Raises:
         NotFoundError: the thing does not exist.
     """
-    iri = resolve(store, thing)
+    try:
+        iri = resolve(store, thing)
+    except NotFoundError:
+        if "->" not in thing:
+            raise
+        move = _explain_allowed_move(store, thing, Labels(store, lang))
+        if move is None:
+            raise
+        return move
     labels = Labels(store, lang)
     return _explain(store, iri, labels, depth=1)
+
+
+def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanation | None:
+    """Explain a move the job architecture allows but the rule ``career-move`` did not conclude.
+
+    The rule concludes only viable moves (``min_move_similarity``, ``max_moves_per_position``);
+    for any other allowed pair the demands are worked out on demand, from the two positions'
+    requirements, by the named query ``move-increases``. None when the rules allow no such move.
+    """
+    from selaras import queries
+
+    source, _, target = (part.strip() for part in thing.partition("->"))
+    a, b = _position_code(store, source), _position_code(store, target)
+    q = queries.load("move-increases")
+    rows = store.query(q.text, bindings=q.bindings({"from": a, "to": b, "lang": labels.lang})).rows
+    if not rows:
+        return None
+    iri = f"{DATA_IRI}move/{a}/{b}"
+    rule = RULE_IRI + "career-move"
+    source_text = next((q.object.value for q in store.match(ox.NamedNode(rule), None, None)
+                        if q.predicate.value == DCT_SOURCE), None)
+    note = labels.get(SEL_IRI + "CareerMove")
+    statements = [
+        Statement(SEL_IRI + "moveType", labels.get(SEL_IRI + "moveType"), rows[0]["move_type"].value,
+                  rows[0]["move_type"].value),
+    ]
+    parts = []
+    for r in rows:
+        comp = r["competency"].value
+        before = r["from_level"].value if r["from_level"] is not None else None
+        kind = "increase" if before is not None else "new"
+        part_statements = [Statement(SEL_IRI + "competency", labels.get(SEL_IRI + "competency"), comp,
+                                     labels.get(comp))]
+        if before is not None:
+            part_statements.append(Statement(SEL_IRI + "fromLevel", labels.get(SEL_IRI + "fromLevel"), before, before))
+        part_statements.append(Statement(SEL_IRI + "toLevel", labels.get(SEL_IRI + "toLevel"),
+                                         r["to_level"].value, r["to_level"].value))
+        code = r["code"].value
+        premises = [f"{DATA_IRI}requirement/{p}/{code}" for p in ((a, b) if before is not None else (b,))]
+        parts.append(Explanation(
+            iri=f"{iri}/{kind}/{code}", label=_describe(f"{iri}/{kind}/{code}", labels),
+            types=[labels.get(SEL_IRI + ("LevelIncrease" if before is not None else "NewCompetency"))],
+            rule="level-increase" if before is not None else "new-competency",
+            rule_title=labels.get(RULE_IRI + ("level-increase" if before is not None else "new-competency")),
+            rule_source=None, statements=part_statements,
+            premises=[_fact(store, p, labels) for p in premises
+                      if next(store.match(ox.NamedNode(p), None, None), None) is not None], concluded=False))
+    return Explanation(
+        iri=iri, label=_describe(iri, labels), types=[note], rule="career-move",
+        rule_title=labels.get(rule), rule_source=source_text, statements=statements,
+        premises=[_fact(store, f"{DATA_IRI}position/{p}", labels) for p in (a, b)], parts=parts, concluded=False)
 
 
 def _explain(store: Store, iri: str, labels: Labels, depth: int) -> Explanation:
@@ -208,8 +269,12 @@ def _describe(iri: str, labels: Labels) -> str:
 def render(e: Explanation, lang: str = "en") -> str:
     """Write an explanation as indented text."""
     words = {
-        "en": ("concluded by rule", "source", "premises", "parts", "asserted fact"),
-        "id": ("disimpulkan oleh aturan", "sumber", "premis", "bagian", "fakta yang dinyatakan"),
+        "en": ("concluded by rule", "source", "premises", "parts", "asserted fact",
+               "not concluded: allowed by rule", "below min_move_similarity or past max_moves_per_position; "
+               "worked out on demand"),
+        "id": ("disimpulkan oleh aturan", "sumber", "premis", "bagian", "fakta yang dinyatakan",
+               "tidak disimpulkan: diizinkan oleh aturan", "di bawah min_move_similarity atau melewati "
+               "max_moves_per_position; dihitung saat diminta"),
     }[lang]
     lines = [f"{e.label}  [{', '.join(e.types)}]", f"  <{e.iri}>"]
     lines += _render_body(e, words, indent="  ")
@@ -218,7 +283,9 @@ def render(e: Explanation, lang: str = "en") -> str:
 
 def _render_body(e: Explanation, words: tuple[str, ...], indent: str) -> list[str]:
     lines = []
-    if e.rule:
+    if e.rule and not e.concluded:
+        lines.append(f"{indent}{words[5]} {e.rule}: {e.rule_title} ({words[6]})")
+    elif e.rule:
         lines.append(f"{indent}{words[0]} {e.rule}: {e.rule_title}")
         if e.rule_source:
             lines.append(f"{indent}  {words[1]}: {e.rule_source}")

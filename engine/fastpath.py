@@ -34,14 +34,15 @@ so the conclusions never depend on the strategy.
 
 from __future__ import annotations
 
-import io
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
+from selaras.engine import moves
 from selaras.engine import rules as rule_registry
-from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Store, TextReader
+from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Store
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 #: Rules evaluated here, in registry order (flagged in :data:`selaras.engine.rules.FAST_PATH`).
@@ -194,19 +195,17 @@ class FastPath:
         return True
 
     def _bulk_write(self, chunks: Iterable[str]) -> None:
-        """Stream a rule's graph into an on-disk store's bulk loader (inference in place).
+        """Write a rule's graph into an on-disk store through a file (see :meth:`Store.load_file`).
 
-        Transactions on disk keep every written quad in memory until they commit; the bulk
-        loader writes sorted files straight to disk. It is not a transaction, which is safe
-        here: inference removed the version marker first, so a cut-short run reads as stale.
+        A transaction on disk keeps every written quad in memory until it commits; a large
+        graph goes through the bulk loader instead. It is not one transaction, which is safe
+        here: inference writes into a generation that is swapped in only when complete (or,
+        in place, with the version marker removed first), so a cut-short run is never current.
         """
-        reader = TextReader(chunks)
-        try:
-            self.store.load(io.BufferedReader(reader, 1 << 20), "nq", trusted=True, bulk=True)
-        except (OSError, SyntaxError, ValueError):
-            if reader.error is not None:
-                raise reader.error from None
-            raise
+        with tempfile.TemporaryFile() as text:
+            for chunk in chunks:
+                text.write(chunk.encode("utf-8"))
+            self.store.load_file(text, "nq")
 
     # --- reading -------------------------------------------------------------------
     def select(self, body: str, graphs: list[str] | None = None) -> list[list[str]]:
@@ -605,7 +604,87 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     return nodes()
 
 
+def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    """The viable career moves (:mod:`selaras.engine.moves`), as the rule's CONSTRUCT writes them."""
+    graphs = rule.input_graphs()
+    max_lateral = fp.setting("maxLateralGradeSteps", rule)
+    min_similarity = fp.setting("minMoveSimilarity", rule)
+    max_moves = fp.setting("maxMovesPerPosition", rule)
+    if max_lateral is None or min_similarity is None or max_moves is None:
+        return iter(())
+    lateral, most = fp.integer(max_lateral), fp.integer(max_moves)
+    least = _number(min_similarity)
+    bounds: dict[str, tuple[int, int]] = {}
+    for comp, lo, hi in fp.select("SELECT ?c ?lo ?hi WHERE { ?c sel:scale ?s . ?s sel:minRank ?lo ; sel:maxRank ?hi }",
+                                  graphs):
+        if comp in bounds:
+            raise Unsupported("a competency on several scales")
+        bounds[comp] = (fp.integer(lo), fp.integer(hi))
+    places: dict[str, tuple[str, str, int, str, str]] = {}
+    for pos, family, grade, rank, track, code in fp.select(
+            "SELECT ?p ?f ?g ?r ?t ?code WHERE { ?p a sel:Position ; sel:jobFamily ?f ; sel:grade ?g ; "
+            "sel:track ?t ; sel:code ?code . ?g sel:rank ?r }", graphs):
+        if pos in places:
+            raise Unsupported("a position with several families, grades, ranks, tracks or codes")
+        places[pos] = (family, grade, fp.integer(rank), track, code)
+    ranks = [fp.integer(r) for (r,) in fp.select("SELECT ?r WHERE { ?p a sel:Position ; sel:grade/sel:rank ?r }",
+                                                 graphs)]
+    span = max(ranks) - min(ranks) if ranks else 0
+    cells: dict[str, list[tuple[str, int, float | None]]] = defaultdict(list)
+    importance: dict[str, tuple[float, int]] = {}
+    seen: set[str] = set()
+    for req, pos, comp, level, weight in fp.select(
+            "SELECT ?r ?p ?c ?l ?i WHERE { ?r a sel:Requirement ; sel:position ?p ; sel:competency ?c ; "
+            "sel:requiredLevel ?l . OPTIONAL { ?r sel:importance ?i } }", graphs):
+        if req in seen:
+            raise Unsupported("a requirement with several values")
+        seen.add(req)
+        value = _number(term_nt(weight)) if weight else None
+        cells[pos].append((comp, fp.integer(level), value))
+        if value is not None:
+            total, count = importance.get(pos, (0.0, 0))
+            importance[pos] = (total + value, count + 1)
+    profiles = []
+    for pos, (family, _, rank, track, code) in places.items():
+        total, count = importance.get(pos, (0.0, 0))
+        text = string_value(code)
+        if text is None:
+            raise Unsupported("a position code that is not a string")
+        profiles.append(moves.profile(pos, text, family, rank, track, cells.get(pos, ()), bounds,
+                                      total if count else None, count))
+    codes = {pos: place[4] for pos, place in places.items()}
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_from, p_to, p_type, p_steps, p_track, p_changes, p_by, p_prem = (
+        s("CareerMove"), s("fromPosition"), s("toPosition"), s("moveType"), s("gradeSteps"), s("track"),
+        s("changesTrack"), s("inferredBy"), s("premise"))
+    true, false = f'"true"^^<{XSD}boolean>', f'"false"^^<{XSD}boolean>'
+
+    def nodes() -> Iterator[str]:
+        for a in profiles:
+            for m in moves.viable_moves(a, profiles, max_lateral=lateral, min_similarity=least, max_moves=most,
+                                        rank_span=span):
+                n = _node("move", codes[m.source], codes[m.target])
+                if n is None:
+                    continue
+                yield (f"{n} {T} {cls} .\n{n} {p_from} {m.source} .\n{n} {p_to} {m.target} .\n"
+                       f"{n} {p_type} {s(m.type)} .\n{n} {p_steps} {integer_nt(m.grade_steps)} .\n"
+                       f"{n} {p_track} {places[m.target][3]} .\n{n} {p_changes} {true if m.changes_track else false} .\n"
+                       f"{n} {p_by} {R} .\n{n} {p_prem} {m.source} .\n{n} {p_prem} {m.target} .\n")
+    return nodes()
+
+
+def _number(token: str) -> float:
+    """Return the value of a numeric literal in N-Triples syntax as SPARQL's ``xsd:double()`` casts it."""
+    if token.startswith('"'):
+        token = token[1:token.rindex('"')]
+    try:
+        return float(token)
+    except ValueError:
+        raise Unsupported(f"a number that is not one: {token}") from None
+
+
 _EVALUATORS: dict[str, Callable[[FastPath, rule_registry.Rule], Iterable[str]]] = {
+    "career-move": _career_move,
     "held-level": _held_level,
     "gap": _gap,
     "stale-assessment": _stale,

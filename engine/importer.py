@@ -821,10 +821,15 @@ def _check_settings(batch: Batch) -> list[Problem]:
         elif key in tabular.SETTING_CHOICES:
             choices = tabular.SETTING_CHOICES[key]
             err = None if value in choices else f"{key} {value!r} is unknown — use {' or '.join(choices)}"
+        elif key in tabular.SHARE_SETTINGS:
+            err = None if re.fullmatch(r"(0(\.\d+)?|1(\.0+)?|\.\d+)", value.strip()) else (
+                f"{key} {value!r} is not a share from 0 to 1 — write a decimal such as 0.3")
         else:
             parsed, err = tabular.parse_cell(tabular.Column("value", "int"), value)
             if err is None and int(parsed) < 0:  # type: ignore[call-overload]
                 err = f"{value!r} is negative — use 0 or more"
+            elif err is None and key == "max_moves_per_position" and int(parsed) < 1:  # type: ignore[call-overload]
+                err = f"{value!r} allows no move at all — use 1 or more (default 15)"
         if err:
             problems.append(Problem(row.file, row.line, "value", *err.split(" — ", 1)))
     return problems

@@ -28,10 +28,6 @@ from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, READINESS_SCOPES, integ
 
 #: The most passes over the rules before inference stops and reports non-convergence.
 MAX_ITERATIONS = 4
-#: An on-disk store with more facts than this is inferred in place, on disk, instead of in an
-#: in-memory copy: the copy and its conclusions take about 0.4 KB of memory per quad, so the
-#: facts of about 30,000 employees and their conclusions would outgrow a small machine.
-IN_MEMORY_FACTS_LIMIT = 5_000_000
 SETTINGS_NODE = ox.NamedNode("https://w3id.org/selaras/id/settings/effective")
 INFERRED = ox.NamedNode(INFERRED_PREFIX.rstrip("/"))
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
@@ -54,15 +50,25 @@ class Settings:
     #: "position" (their own position only, linear in the employees; ``career next`` and
     #: ``career pool`` still compute readiness for any position on demand)
     readiness_scope: str | None = None
+    #: the least profile similarity (0–1) a move needs to be concluded (the rule ``career-move``)
+    min_move_similarity: float | None = None
+    #: the most moves concluded from one position, the best by the score of ``career next``
+    max_moves_per_position: int | None = None
 
     DEFAULTS = {"stale_after_months": 24, "expiry_warning_days": 90, "max_lateral_grade_steps": 1,
-                "readiness_scope": "moves"}
+                "readiness_scope": "moves", "min_move_similarity": 0.3, "max_moves_per_position": 15}
     READINESS_SCOPES = READINESS_SCOPES
 
     def __post_init__(self) -> None:
         if self.readiness_scope is not None and self.readiness_scope not in self.READINESS_SCOPES:
             raise InputError(f"readiness scope {self.readiness_scope!r} is unknown — use "
                              + " or ".join(self.READINESS_SCOPES))
+        if self.min_move_similarity is not None and not 0 <= self.min_move_similarity <= 1:
+            raise InputError(f"min move similarity {self.min_move_similarity} is outside 0–1 — "
+                             f"give a share such as 0.3")
+        if self.max_moves_per_position is not None and self.max_moves_per_position < 1:
+            raise InputError(f"max moves per position {self.max_moves_per_position} is below 1 — "
+                             f"give 1 or more (e.g. 15)")
 
     def stale_before(self) -> date:
         """The cut-off date: assessments before it are stale."""
@@ -116,13 +122,16 @@ def effective_settings(store: Store, overrides: Settings | None = None) -> Setti
         "expiryWarningDays": "expiry_warning_days",
         "maxLateralGradeSteps": "max_lateral_grade_steps",
         "readinessScope": "readiness_scope",
+        "minMoveSimilarity": "min_move_similarity",
+        "maxMovesPerPosition": "max_moves_per_position",
     }
     settings_node = ox.NamedNode("https://w3id.org/selaras/id/settings")
     for term, attr in names.items():
         for q in store.match(settings_node, sel(term), None, FACTS):
             value = q.object.value
             data[attr] = (date.fromisoformat(value) if attr == "reference_date"
-                          else value if attr == "readiness_scope" else int(value))
+                          else value if attr == "readiness_scope"
+                          else float(value) if attr == "min_move_similarity" else int(value))
     merged = Settings(**{**Settings.DEFAULTS, **data})  # type: ignore[arg-type]
     if overrides:
         merged = replace(merged, **{k: v for k, v in vars(overrides).items() if v is not None})
@@ -144,8 +153,19 @@ def _settings_quads(s: Settings) -> list[ox.Quad]:
         (n, sel("expiringBefore"), typed(s.expiring_before().isoformat(), "date")),
         (n, sel("maxLateralGradeSteps"), integer(s.max_lateral_grade_steps or 0)),
         (n, sel("readinessScope"), ox.Literal(s.readiness_scope or Settings.DEFAULTS["readiness_scope"])),
+        (n, sel("minMoveSimilarity"), typed(_decimal_text(s.min_move_similarity), "decimal")),
+        (n, sel("maxMovesPerPosition"), integer(s.max_moves_per_position or 1)),
     ]
     return [ox.Quad(a, b, c, g) for a, b, c in triples]
+
+
+def _decimal_text(value: float | None) -> str:
+    """Write a share as an ``xsd:decimal`` lexical form.
+
+    >>> _decimal_text(0.4), _decimal_text(1), _decimal_text(None), _decimal_text(1e-5)
+    ('0.4', '1', '0', '0.00001')
+    """
+    return f"{float(value or 0.0):.9f}".rstrip("0").rstrip(".")
 
 
 def _rule_description(rule: rule_registry.Rule) -> str:
@@ -166,10 +186,30 @@ def state_tag(store: Store, settings: Settings) -> str:
     return f"{facts_version(store)}|{settings}"
 
 
-def is_current(store: Store, overrides: Settings | None = None) -> bool:
-    """Tell whether the stored conclusions were inferred from the current facts and settings."""
+#: Ends the version marker of conclusions inferred with settings given for the run (``infer --…``).
+BY_REQUEST = "|by request"
+
+
+def _requested(overrides: Settings | None) -> bool:
+    return overrides is not None and any(v is not None for v in vars(overrides).values())
+
+
+def is_current(store: Store, overrides: Settings | None = None, *, strict: bool = False) -> bool:
+    """Tell whether the stored conclusions were inferred from the current facts and settings.
+
+    Conclusions inferred with settings given for the run (``selaras infer --max-moves-per-position 5``)
+    stay current for the commands that read them without settings of their own, until the facts
+    change: a query after such a run answers from it rather than inferring the defaults again.
+    ``strict`` compares the settings exactly (``selaras infer`` itself does).
+    """
     tag = state_tag(store, effective_settings(store, overrides))
-    return any(q.object.value == tag for q in store.match(INFERRED, VERSION_INFO, None, META))
+    stored = [q.object.value for q in store.match(INFERRED, VERSION_INFO, None, META)]
+    if any(t in (tag, tag + BY_REQUEST) for t in stored):
+        return True
+    if strict or _requested(overrides):
+        return False
+    facts = f"{facts_version(store)}|"
+    return any(t.startswith(facts) and t.endswith(BY_REQUEST) for t in stored)
 
 
 def infer(
@@ -191,21 +231,30 @@ def infer(
             (:mod:`selaras.engine.fastpath`, same conclusions) in the embedded store;
             False runs every rule's SPARQL.
 
-    An on-disk embedded store is worked on in memory: the rules run on an in-memory copy of
-    its facts and ontology (random reads on disk made them 15 times slower), then the
-    conclusions replace the old ones on disk. Above :data:`IN_MEMORY_FACTS_LIMIT` facts the
-    rules run in place on disk instead, so that memory stays bounded. A remote store runs the
-    rules inside the server. In every case the old version marker goes before the first
-    conclusion changes and the new one is written last, so an interrupted run leaves
-    conclusions that :func:`is_current` reports stale.
+    An on-disk embedded store with conclusions is rebuilt, not edited: the rules run in its next generation
+    (:meth:`~selaras.engine.store.Store.next_generation`, a new store beside it holding its
+    facts, ontology and bookkeeping, bulk-loaded), every conclusion is bulk-loaded there, and
+    the finished generation is swapped in at once (:meth:`~selaras.engine.store.Store.adopt`).
+    No transaction holds the conclusions, no write-ahead log grows with them, memory stays
+    bounded by the rules' own working sets, and a run killed at any point leaves the store as
+    it was. A store without conclusions yet, and a partial run (``only``), work in place. A remote store runs the rules inside the
+    server; there and in memory the old version marker goes before the first conclusion
+    changes and the new one is written last, so an interrupted run leaves conclusions that
+    :func:`is_current` reports stale.
 
     Raises:
         SelarasError: the rules did not converge within :data:`MAX_ITERATIONS` passes.
     """
     if only is None:  # a partial run (the importer's scale bounds of a candidate) may precede the version
         check_complete(store)
-    if isinstance(store, Store) and store.path is not None and store.count(FACTS.value) <= IN_MEMORY_FACTS_LIMIT:
-        return _infer_in_memory(store, overrides, only=only, progress=progress)
+    if isinstance(store, Store) and store.path is not None and only is None:
+        return _infer_next_generation(store, overrides, progress=progress, fast=fast)
+    return _infer_here(store, overrides, only=only, progress=progress, fast=fast)
+
+
+def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | None,
+                progress: Callable[[str, int, int], None] | None, fast: bool) -> InferenceReport:
+    """Run the rules into the store they read (see :func:`infer`)."""
     started = time.perf_counter()
     if only is None:  # from here until the new marker, the conclusions read as stale
         store.update(f"DELETE WHERE {{ GRAPH {META} {{ {INFERRED} {VERSION_INFO} ?tag }} }}")
@@ -249,7 +298,7 @@ def infer(
                 changed_at[rule.id] = clock
             sizes[rule.id] = size
     if only is None:
-        tag = ox.Literal(state_tag(store, settings))
+        tag = ox.Literal(state_tag(store, settings) + (BY_REQUEST if _requested(overrides) else ""))
         old = list(store.match(INFERRED, VERSION_INFO, None, META))
         store.replace(old, [ox.Quad(INFERRED, VERSION_INFO, tag, META)])
     store.flush()
@@ -257,29 +306,27 @@ def infer(
     return report
 
 
-def _infer_in_memory(store: Store, overrides: Settings | None, **kwargs: object) -> InferenceReport:
+def _infer_next_generation(store: Store, overrides: Settings | None, **kwargs: object) -> InferenceReport:
+    """Infer an on-disk store into its next generation, then swap that in (see :func:`infer`).
+
+    A store with no conclusions yet (the first inference after an import) has nothing to
+    replace: its rules write into it directly, the version marker last.
+    """
     started = time.perf_counter()
-    work = Store()
-    work.extend(q for q in store.quads() if not q.graph_name.value.startswith(INFERRED_PREFIX)
-                and q.graph_name != META)
-    work.extend(store.match(FACTS, None, None, META))  # the facts version, for the marker
-    only = kwargs.get("only")
-    report = infer(work, overrides, **kwargs)  # type: ignore[arg-type]
-    graphs = {rule_registry.SETTINGS_GRAPH, *(r.graph for r in rule_registry.all_rules()
-                                              if r.id in _with_dependencies(only))}  # type: ignore[arg-type]
-    # the old marker goes in the same transaction as the old conclusions, so a run killed
-    # before the new marker is written leaves conclusions that read as stale, never a store
-    # that claims to be current while its rule graphs are empty or half written
-    old = list(store.match(INFERRED, VERSION_INFO, None, META))
-    store.update(" ;\n".join([*(f"DROP SILENT GRAPH <{g}>" for g in sorted(graphs)),
-                              f"DELETE WHERE {{ GRAPH {META} {{ {INFERRED} {VERSION_INFO} ?tag }} }}"]))
-    store.extend(q for q in work.quads() if q.graph_name.value in graphs)
-    marker = list(work.match(INFERRED, VERSION_INFO, None, META))
-    if not marker:  # a partial run (only=…): the old marker still holds if facts and settings are the same
-        marker = [q for q in old if q.object.value == state_tag(work, report.settings)]
-    if marker:
-        store.extend(marker)
-    store.flush()
+    if not any(g.startswith(INFERRED_PREFIX) for g in store.graph_names()):
+        return _infer_here(store, overrides, only=None, **kwargs)  # type: ignore[arg-type]
+    work = store.next_generation(
+        keep_graph=lambda g: not g.startswith(INFERRED_PREFIX) and g != META.value,
+        extra=lambda old: (q for q in old.match(None, None, None, META) if q.subject != INFERRED))
+    try:
+        report = _infer_here(work, overrides, only=None, **kwargs)  # type: ignore[arg-type]
+    except BaseException:
+        work.close()
+        import shutil
+
+        shutil.rmtree(work.path, ignore_errors=True)  # type: ignore[arg-type]
+        raise
+    store.adopt(work)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -26,9 +26,12 @@ A query's default graph is the union of all graphs, so analysts need no ``GRAPH`
 
 from __future__ import annotations
 
+import ctypes
 import io
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -55,6 +58,10 @@ def inferred_graph(rule_id: str) -> str:
     """
     return INFERRED_PREFIX + rule_id
 
+
+#: Files of Selaras's own N-Quads below this size are written in one transaction, larger ones
+#: by the bulk loader (its fixed setup costs about what a transaction of this size does).
+SMALL_WRITE_BYTES = 16 << 20
 
 #: Result formats a SELECT can be written in, by short name.
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -179,9 +186,11 @@ class Store:
         StoreError: the directory exists but is not a store, or cannot be read.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
+                 writer_lock: bool = True):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self._writer: IO[bytes] | None = None
         try:
             if self.path is None:
                 self._ox = ox.Store()
@@ -193,9 +202,14 @@ class Store:
                     )
                 self._ox = _open_read_only(self.path)
             else:
+                self._writer = _writer_lock(self.path) if writer_lock else None
+                parked = self.path.with_name(self.path.name + ".previous")
+                if not self.path.exists() and parked.exists():  # a swap of generations was cut short
+                    os.rename(parked, self.path)
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ox = ox.Store(str(self.path))
         except OSError as err:
+            self._release_writer()
             if "lock" in str(err).lower():
                 raise StoreInUseError(
                     f"{self.path}: the store is in use by another Selaras process "
@@ -338,21 +352,82 @@ class Store:
             self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted)
 
     def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str]) -> None:
-        """Make ``graph`` hold what a CONSTRUCT query concludes over ``default_graphs``, bulk-loaded.
+        """Make ``graph`` hold what a CONSTRUCT query concludes over ``default_graphs``, written as a file.
 
         What ``DROP GRAPH g ; INSERT { GRAPH g {…} } USING … WHERE {…}`` does, for an on-disk
-        store: its transaction would hold every new quad in memory until it commits. Not a
+        store: its transaction would hold every new quad in memory until it commits. Not one
         transaction: for rebuildable graphs only (inference drops its version marker first).
         """
-        import tempfile
-
         self._check_writable()
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")
         result = self._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
         with tempfile.TemporaryFile() as text:
             result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
-            text.seek(0)
-            self._ox.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True)
+            self.load_file(text, "nt", to_graph=graph)
+
+    def load_file(self, text: IO[bytes], fmt: str = "nq", *, to_graph: str | None = None) -> None:
+        """Add the quads of a file that Selaras wrote (read from its start; its position is where it ends).
+
+        A small file (below :data:`SMALL_WRITE_BYTES`) goes in as one transaction, which is quick;
+        a large one through Oxigraph's bulk loader, which holds no transaction and keeps the
+        write-ahead log small but costs a fixed setup on every call. Not one transaction for a
+        large file: for rebuildable data only.
+        """
+        self._check_writable()
+        size = text.tell()
+        text.seek(0)
+        graph = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
+        if self.path is None or size < SMALL_WRITE_BYTES:
+            self._ox.load(text, format=RDF_FORMATS[fmt], lenient=True, **graph)
+        else:
+            self._ox.bulk_load(text, format=RDF_FORMATS[fmt], lenient=True, **graph)
+
+    # --- generations (rebuilding an on-disk store beside itself) ----------------------
+    def next_generation(self, keep_graph: Callable[[str], bool], extra: Callable[[Store], Iterable[ox.Quad]]) -> Store:
+        """Start the next generation of an on-disk store: a new store beside it, bulk-loaded.
+
+        The new store (``<path>.next``, any leftover of a cut-short run removed first) holds
+        the named graphs that ``keep_graph`` accepts, whole, and the quads that ``extra`` picks
+        from this store (e.g. some bookkeeping). It is written with Oxigraph's
+        bulk loader: no transaction holds the data, no write-ahead log grows with it, and the
+        files come out compacted. Fill it, then :meth:`adopt` it; until then this store is
+        untouched, so a run killed half-way leaves the store as it was.
+        """
+        if self.path is None:
+            raise StoreError("only an on-disk store has generations — infer an in-memory store in place")
+        self._check_writable()
+        target = self.path.with_name(self.path.name + ".next")
+        shutil.rmtree(target, ignore_errors=True)
+        new = Store(target, writer_lock=False)  # this store's writer lock covers it
+        for graph in self._ox.named_graphs():
+            if isinstance(graph, ox.NamedNode) and keep_graph(graph.value):
+                with tempfile.TemporaryFile(dir=self.path.parent) as text:
+                    self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                    new.load_file(text, "nt", to_graph=graph.value)
+        new._ox.extend(extra(self))
+        return new
+
+    def adopt(self, new: Store) -> None:
+        """Make a finished next generation this store: swap the two directories, drop the old one.
+
+        The swap is one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux: a process that opens the
+        store sees the old generation or the new one, never neither. This store then reopens
+        at its path, on the new generation. Its writer lock (``<path>.lock``, beside the store,
+        held from open to close) keeps every other Selaras writer out meanwhile.
+        """
+        assert self.path is not None and new.path is not None
+        new.close()
+        self.flush()
+        del self._ox  # RocksDB writes by path: the old generation is closed before its folder moves
+        _exchange(self.path, new.path)
+        try:
+            self._ox = ox.Store(str(self.path))
+        except OSError as err:
+            raise StoreInUseError(f"{self.path}: the new conclusions are in place, but another Selaras process "
+                                  f"opened the store before this one could reopen it ({err}) — run the "
+                                  f"command again once it has finished") from err
+        finally:
+            shutil.rmtree(new.path, ignore_errors=True)
 
     def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None:
         """Remove some quads and add others in one transaction (all or nothing)."""
@@ -367,11 +442,16 @@ class Store:
         )
         self._ox.update(text)
 
-    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
-        """Make a named graph hold exactly the given quads, in one transaction."""
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], *, also_remove: Sequence[ox.Quad] = ()) -> None:
+        """Make a named graph hold exactly the given quads (which may be in other graphs too), in one transaction.
+
+        ``also_remove`` lists quads of other graphs to remove in the same transaction.
+        """
         self._check_writable()
         quads = list(quads)
         text = f"DROP SILENT GRAPH <{graph}>"
+        if also_remove:
+            text += f" ;\nDELETE DATA {{ {_quads_text(also_remove)} }}"
         if quads:
             text += f" ;\nINSERT DATA {{ {_quads_text(quads)} }}"
         self._ox.update(text)
@@ -385,6 +465,12 @@ class Store:
         """Flush and release the store (and its write lock)."""
         self.flush()
         del self._ox
+        self._release_writer()
+
+    def _release_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()  # closing the file releases its lock
+            self._writer = None
 
     def __enter__(self) -> Store:
         return self
@@ -398,6 +484,25 @@ class Store:
                 f"{self.location}: the store was opened read-only — "
                 f"run the command that writes without --read-only"
             )
+
+
+def _writer_lock(path: Path) -> IO[bytes]:
+    """Take the store's writer lock: an exclusive ``flock`` on ``<path>.lock`` beside it.
+
+    RocksDB's own lock lives inside the store's folder, which inference swaps for a new
+    generation; this one stays put, so one writer at a time holds the store across the swap.
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path.with_name(path.name + ".lock"), "ab")  # noqa: SIM115 - held until close()
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreInUseError(f"{path}: the store is in use by another Selaras process (its write lock is held) "
+                              f"— wait for that command to finish and try again") from None
+    return handle
 
 
 #: How often a read-only open is tried while a writer replaces the store's files under it.
@@ -422,6 +527,31 @@ def _open_read_only(path: Path) -> ox.Store:
                                  f"process is writing it, run the command again") from err
             time.sleep(0.02 * attempt)
     raise AssertionError("unreachable")
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two directories atomically (Linux ``renameat2``); elsewhere by two renames."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+        errno = ctypes.get_errno()
+        if errno not in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
+            raise StoreError(f"{a}: cannot swap in the new generation ({os.strerror(errno)}) — "
+                             f"the store is unchanged; check the folder's permissions and try again")
+    parked = a.with_name(a.name + ".previous")
+    shutil.rmtree(parked, ignore_errors=True)
+    os.rename(a, parked)
+    os.rename(b, a)
+    os.rename(parked, b)
 
 
 def _quads_text(quads: Iterable[ox.Quad]) -> str:

@@ -216,7 +216,11 @@ SETTINGS = {
     "expiry_warning_days": "expiryWarningDays",
     "max_lateral_grade_steps": "maxLateralGradeSteps",
     "readiness_scope": "readinessScope",
+    "min_move_similarity": "minMoveSimilarity",
+    "max_moves_per_position": "maxMovesPerPosition",
 }
+#: Settings whose values are shares from 0 to 1 (``xsd:decimal``); the others are whole numbers.
+SHARE_SETTINGS = frozenset({"min_move_similarity"})
 #: The values of the settings that are words, not numbers or dates.
 #: Which positions the rule readiness scores each employee against (``sel:readinessScope``).
 READINESS_SCOPES = ("moves", "position")
@@ -249,6 +253,8 @@ def _settings(row: Row) -> list:
         literal = nt_typed(value, "date")
     elif key in SETTING_CHOICES:
         literal = nt_literal(value)
+    elif key in SHARE_SETTINGS:
+        literal = nt_typed(value.strip(), "decimal")
     else:
         literal = nt_integer(int(value))
     return [(s, _TYPE, _T["Settings"]), (s, prop, literal)]

@@ -133,6 +133,8 @@ class SEL(DefinedNamespace):
     expiringBefore: URIRef
     maxLateralGradeSteps: URIRef
     readinessScope: URIRef
+    minMoveSimilarity: URIRef
+    maxMovesPerPosition: URIRef
 
     # --- rules and explanations ---------------------------------------------
     Rule: URIRef

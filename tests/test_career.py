@@ -376,4 +376,8 @@ def test_import_framework_command(cli, tmp_path):
               str(DATA / "framework" / "positions.csv"), "--format", "json")
     assert out.exit_code == 0 and json.loads(out.output)["scale"] == "fw0-7"
     out = cli("--store", store, "career", "next", "15-1252.00", "--format", "json")
-    assert out.exit_code == 0 and json.loads(out.output)["moves"][0]["position"] == "15-1299.08"
+    assert out.exit_code == 0 and json.loads(out.stdout)["moves"][0]["position"] == "15-1299.08"
+    # the first reading command after the import inferred the conclusions into the store, and said so
+    assert "stale" in out.stderr and "inferring them into the store" in out.stderr
+    again = cli("--store", store, "career", "next", "15-1252.00", "--format", "json")
+    assert again.exit_code == 0 and again.stderr == "" and again.stdout == out.stdout

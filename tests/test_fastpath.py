@@ -88,7 +88,39 @@ def test_identical_with_readiness_for_the_own_position_only(generated: Path) -> 
 def test_every_flagged_rule_has_an_evaluation() -> None:
     assert set(fastpath.FAST_RULES) == rules.FAST_PATH
     assert all(rules.get(r).fast for r in rules.FAST_PATH)
-    assert not rules.get("career-move").fast
+    assert not rules.get("level-increase").fast  # a rule without an evaluation runs its SPARQL
+
+
+@pytest.mark.parametrize("case", ["bundled", "generated"])
+def test_identical_viable_moves_when_the_bounds_bite(case: str, generated: Path) -> None:
+    # the defaults keep every move of these organisations; tighter bounds make the similarity
+    # threshold and the ranking decide, and both paths must decide alike
+    settings = inference.Settings(min_move_similarity=0.6, max_moves_per_position=3)
+    load = {"bundled": lambda: selaras.open(example=True), "generated": lambda: _import(generated)}[case]
+    fast_org, sparql_org = load(), load()
+    report = inference.infer(fast_org.store, settings, fast=True)
+    assert {r.rule: r.path for r in report.runs}["career-move"] == "fast"
+    inference.infer(sparql_org.store, settings, fast=False)
+    fast, sparql = _conclusions(fast_org), _conclusions(sparql_org)
+    _assert_identical(fast, sparql)
+    per_position = fast_org.query(f"PREFIX sel: <{SEL}> SELECT ?f (COUNT(?m) AS ?n) WHERE {{ ?m a sel:CareerMove ; "
+                                  "sel:fromPosition ?f } GROUP BY ?f").rows
+    counts = [int(r["n"].value) for r in per_position]
+    assert counts and max(counts) == 3  # the bound is reached, never passed
+    unbounded = load()
+    inference.infer(unbounded.store, only=["career-move"])
+    moves = f"<{INFERRED_PREFIX}career-move>"
+    assert len(fast[moves]) < len(_conclusions(unbounded)[moves])  # the bounds left moves out
+
+
+def test_the_two_copies_of_the_move_candidates_are_the_same_text() -> None:
+    # career-move.rq ranks each candidate against the others, so its candidate block is written twice
+    text = rules.get("career-move").text
+    body = text[text.index("WHERE {", text.index("CONSTRUCT")):]
+    blocks = body.split("WHERE {\n      <https://w3id.org/selaras/id/settings/effective> sel:maxLateralGradeSteps")[1:]
+    assert len(blocks) == 2
+    first, second = (b[: b.index("BIND(FLOOR(?score")] for b in blocks)
+    assert first == second
 
 
 def test_unsupported_data_falls_back_to_the_rules_sparql() -> None:

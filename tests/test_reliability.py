@@ -148,32 +148,41 @@ def test_an_inference_killed_at_any_moment_is_whole_or_reported_stale(imported, 
     assert conclusions(stale[-1]) == expected
 
 
-def test_an_inference_interrupted_after_dropping_the_old_conclusions_reads_as_stale(tmp_path, monkeypatch) -> None:
-    """The moment between removing the old conclusions and writing the new ones, made certain."""
+def test_a_first_inference_interrupted_while_writing_reads_as_stale_and_the_next_one_repairs_it(
+        tmp_path, monkeypatch) -> None:
+    """A store without conclusions is inferred in place: a run cut short in the middle of its writes reads as stale."""
     store = tmp_path / "store"
     with selaras.open(store) as org:
         org.import_paths([DATA / "mini"])
-        org.infer()
-        assert inference.is_current(org.store)
 
     class Killed(Exception):
         pass
 
-    original = Store.extend
+    original, written = Store.load_file, []
 
-    def extend(self: Store, quads) -> None:  # the process "dies" as it starts writing conclusions to disk
-        if self.path is not None:
+    def load_file(self: Store, text, fmt: str = "nq", **kwargs) -> None:  # "dies" at the third graph it writes
+        if len(written) == 2:
             raise Killed
-        original(self, quads)
+        written.append(kwargs.get("to_graph"))
+        original(self, text, fmt, **kwargs)
 
     org = selaras.open(store)
-    monkeypatch.setattr(Store, "extend", extend)
+    monkeypatch.setattr(Store, "load_file", load_file)
     with pytest.raises(Killed):
         org.infer()
     monkeypatch.undo()
     org.close()
     with selaras.open(store, read_only=True) as o:
         assert not inference.is_current(o.store)
+        assert any(g.startswith(INFERRED_PREFIX) for g in o.store.graph_names())  # some conclusions were written
+    reference = selaras.open()
+    reference.import_paths([DATA / "mini"])
+    reference.infer()
+    with selaras.open(store) as org:
+        org.infer()  # conclusions exist: this run builds the next generation and swaps it in
+        assert inference.is_current(org.store)
+        got = {str(q) for q in org.store.quads() if q.graph_name.value.startswith(INFERRED_PREFIX)}
+    assert got == {str(q) for q in reference.store.quads() if q.graph_name.value.startswith(INFERRED_PREFIX)}
 
 
 def test_a_large_first_import_is_bulk_loaded_and_a_cut_short_one_is_reported(tmp_path, monkeypatch) -> None:
@@ -220,17 +229,14 @@ def test_a_large_first_import_is_bulk_loaded_and_a_cut_short_one_is_reported(tmp
     assert facts(cut) == facts(tmp_path / "transaction")
 
 
-def test_a_large_store_is_inferred_in_place_with_the_same_conclusions(tmp_path, monkeypatch) -> None:
-    """Above IN_MEMORY_FACTS_LIMIT facts the rules run on disk; the conclusions are the same."""
-    in_memory, on_disk = tmp_path / "copied", tmp_path / "in-place"
-    for path in (in_memory, on_disk):
-        with selaras.open(path) as org:
-            org.import_paths([DATA / "mini"])
-    with selaras.open(in_memory) as org:
-        org.infer()
-    copies = []
-    monkeypatch.setattr(inference, "_infer_in_memory", lambda *a, **k: copies.append(a) or None)
-    monkeypatch.setattr(inference, "IN_MEMORY_FACTS_LIMIT", 0)
+def test_an_on_disk_store_is_inferred_into_its_next_generation_and_a_killed_run_changes_nothing(
+        tmp_path, monkeypatch) -> None:
+    """On disk the rules run in a new generation beside the store, swapped in when complete."""
+    in_memory, on_disk = selaras.open(), tmp_path / "store"
+    in_memory.import_paths([DATA / "mini"])
+    in_memory.infer()
+    with selaras.open(on_disk) as org:
+        org.import_paths([DATA / "mini"])
 
     class Killed(Exception):
         pass
@@ -242,22 +248,27 @@ def test_a_large_store_is_inferred_in_place_with_the_same_conclusions(tmp_path, 
             raise Killed
         original(self, text)
 
+    def everything(path: Path) -> set[str]:
+        return {str(q) for q in Store(path, read_only=True).quads()}
+
     with selaras.open(on_disk) as org:
-        org.infer()  # a first run, then a second one killed before any conclusion is written
+        org.infer()
+        assert inference.is_current(org.store)
+    before = everything(on_disk)
+    with selaras.open(on_disk) as org:
         monkeypatch.setattr(Store, "update", update)
         with pytest.raises(Killed):
             org.infer(inference.Settings(stale_after_months=1))
         monkeypatch.setattr(Store, "update", original)
-        assert not inference.is_current(org.store)  # the old marker went first
-        org.infer()
-        assert inference.is_current(org.store)
-    assert not copies  # never copied into memory
+        assert inference.is_current(org.store)  # the store is the one before the run, whole
+    assert everything(on_disk) == before
+    assert not on_disk.with_name("store.next").exists()  # the unfinished generation is gone
 
-    def inferred(path: Path) -> set[str]:
-        return {str(q) for q in Store(path, read_only=True).quads() if q.graph_name.value.startswith(INFERRED_PREFIX)}
-
-    assert len(inferred(on_disk)) > 500
-    assert inferred(on_disk) == inferred(in_memory)
+    on_disk_inferred = {str(q) for q in Store(on_disk, read_only=True).quads()
+                        if q.graph_name.value.startswith(INFERRED_PREFIX)}
+    assert len(on_disk_inferred) > 500
+    assert on_disk_inferred == {str(q) for q in in_memory.store.quads()
+                                if q.graph_name.value.startswith(INFERRED_PREFIX)}
 
 
 # --- concurrency ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ RULE_IDS: tuple[str, ...] = (
 #: Rules that the embedded store evaluates set at a time (:mod:`selaras.engine.fastpath`), with
 #: conclusions identical to their SPARQL's; a SPARQL server, and ``infer(fast=False)``, run the SPARQL.
 FAST_PATH: frozenset[str] = frozenset({
-    "held-level", "gap", "stale-assessment", "missing-assessment", "readiness", "training-need",
+    "held-level", "gap", "stale-assessment", "missing-assessment", "career-move", "readiness", "training-need",
     "certification-need",
 })
 #: The graph where the engine writes the effective settings (reference date, cut-off dates).

@@ -1,0 +1,171 @@
+"""Which career moves the job architecture allows, and which of them are viable: the rule ``career-move``, set at a time.
+
+The rule ``engine/rules/career-move.rq`` is the declaration (and what a SPARQL server runs);
+this module computes the same thing in Python for the fast path (:mod:`selaras.engine.fastpath`)
+and for the commands that work out moves on demand (``career next --all``, ``career paths
+--all``). ``tests/test_fastpath.py`` checks that both give the same moves.
+
+A move from position A to position B is **allowed** (Endry §A.4) when B is in A's family and
+graded higher (a promotion), or in another family at most ``max_lateral`` grade ranks higher
+(a lateral move at the same rank, else a cross-family promotion). It is **viable** when the
+profile similarity of A and B reaches ``min_similarity`` (when both have a profile to compare:
+a position whose requirements are not imported yet is not judged by them) and it is among the ``max_moves`` best
+allowed moves of A by the score::
+
+    score = S − I − N − 0.5·G − 0.1·T
+
+the score of ``career next`` with its default weights (see :mod:`selaras.engine.career`):
+S the cosine of the importance-weighted normalised profiles, I and N the shares of B's weight
+to climb and new, G the grade steps over the span of grade ranks, T 1 for a change of track.
+Ties go to the smaller target code. Scores and similarities are compared at nine decimals,
+rounded as ``FLOOR(x · 10⁹ + 0.5)``, so that the last bits of a floating-point sum (which
+depend on the order a SPARQL engine adds in) never decide.
+
+The arithmetic is the rule's, in the same order, in IEEE doubles: a profile's value for a
+requirement is ``u = w · (level − min + 1) / (max − min + 1)`` with ``w`` the requirement's
+importance (its position's mean importance when it has none; 1 when the position has none),
+and the square root of cos² is taken by the rule's ten Newton steps.
+
+>>> newton_sqrt(0.25)
+0.5
+>>> bucket(0.1234567894), bucket(0.1234567895)
+(123456789, 123456790)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+#: Weights of the score that ranks the moves the rule concludes (``career next``'s defaults).
+GRADE_WEIGHT = 0.5
+TRACK_CHANGE_WEIGHT = 0.1
+
+
+def bucket(value: float) -> int:
+    """Round a score to nine decimals as the rule does: ``FLOOR(x · 1e9 + 0.5)``."""
+    return math.floor(value * 1.0e9 + 0.5)
+
+
+def newton_sqrt(square: float) -> float:
+    """The rule's square root of a cos² in [0, 1]: ten Newton steps from 1 (0 for 0)."""
+    if not square > 0:
+        return 0.0
+    s = (1.0 + square) / 2
+    for _ in range(9):
+        s = (s + square / s) / 2
+    return s
+
+
+@dataclass
+class Profile:
+    """A position as the rule sees it: place in the job architecture and weighted profile."""
+
+    #: what names the position to the caller (its IRI, or its code)
+    key: str
+    #: its ``sel:code``, which breaks ties between equal scores
+    code: str
+    family: str
+    rank: int
+    track: str
+    #: competency → (x, w) with x the normalised level and w the weight
+    cells: dict[str, tuple[float, float]] = field(default_factory=dict)
+    squares: float = 0.0
+    total: float = 0.0
+    weight: float = 0.0
+
+
+def profile(key: str, code: str, family: str, rank: int, track: str,
+            requirements: Iterable[tuple[str, int, float | None]], bounds: Mapping[str, tuple[int, int]],
+            importance_sum: float | None, importance_count: int) -> Profile:
+    """Build a position's profile from its requirements ``(competency, level, importance or None)``.
+
+    ``bounds`` gives each competency's scale (min, max); requirements of a competency without
+    bounds are left out, as the rule's join leaves them. ``importance_sum`` and
+    ``importance_count`` are over all the position's requirements that have an importance.
+    """
+    p = Profile(key, code, family, rank, track)
+    mean = importance_sum / importance_count if importance_count > 0 and importance_sum is not None else 1.0
+    for comp, level, importance in requirements:
+        if comp not in bounds:
+            continue
+        lo, hi = bounds[comp]
+        w = importance if importance is not None else mean
+        x = float(level - lo + 1) / float(hi - lo + 1)
+        u = w * float(level - lo + 1) / float(hi - lo + 1)
+        p.cells[comp] = (x, w)
+        p.squares += u * u
+        p.total += u
+        p.weight += w
+    return p
+
+
+def move_type(a: Profile, b: Profile, max_lateral: int) -> str | None:
+    """Return the ``sel:`` move type of A → B when the job architecture allows it, else None."""
+    if a.key == b.key:
+        return None
+    steps = b.rank - a.rank
+    if a.family == b.family:
+        return "Promotion" if steps > 0 else None
+    if 0 <= steps <= max_lateral:
+        return "LateralMove" if steps == 0 else "CrossFamilyPromotion"
+    return None
+
+
+def similarity_and_score(a: Profile, b: Profile, rank_span: int) -> tuple[float, float]:
+    """Return (S, score) of the move A → B, computed as the rule computes them."""
+    dot = shared = climb = 0.0
+    a_cells = a.cells
+    for comp, (xb, wb) in b.cells.items():
+        found = a_cells.get(comp)
+        if found is None:
+            continue
+        xa, wa = found
+        dot += (wa * xa) * (wb * xb)
+        shared += wb * xb
+        climb += wb * (xb - xa) if xb > xa else 0.0
+    cos2 = (dot * dot) / (a.squares * b.squares) if dot > 0 and a.squares > 0 and b.squares > 0 else 0.0
+    similarity = newton_sqrt(cos2)
+    increase = climb / b.weight if b.weight > 0 else 0.0
+    new_sum = b.total - shared
+    new = new_sum / b.weight if b.weight > 0 and new_sum > 0 else 0.0
+    grade = float(abs(b.rank - a.rank)) / (float(rank_span) if rank_span > 1 else 1.0)
+    score = similarity - increase - new - GRADE_WEIGHT * grade - (TRACK_CHANGE_WEIGHT if a.track != b.track else 0.0)
+    return similarity, score
+
+
+@dataclass(frozen=True)
+class Move:
+    """An allowed move with what ranks it (positions by their profiles' keys)."""
+
+    source: str
+    target: str
+    #: the target's code, which breaks ties
+    target_code: str
+    type: str
+    grade_steps: int
+    changes_track: bool
+    similarity: float
+    score: float
+
+
+def allowed_moves(a: Profile, profiles: Iterable[Profile], max_lateral: int, rank_span: int) -> Iterator[Move]:
+    """Every move the job architecture allows from A, scored."""
+    for b in profiles:
+        kind = move_type(a, b, max_lateral)
+        if kind is None:
+            continue
+        sim, score = similarity_and_score(a, b, rank_span)
+        yield Move(a.key, b.key, b.code, kind, b.rank - a.rank, a.track != b.track, sim, score)
+
+
+def viable_moves(a: Profile, profiles: Iterable[Profile], *, max_lateral: int, min_similarity: float,
+                 max_moves: int, rank_span: int) -> list[Move]:
+    """The moves the rule concludes from A: allowed, similar enough, the best ``max_moves``."""
+    floor = bucket(min_similarity)
+    squares = {p.key: p.squares for p in profiles}
+    found = [m for m in allowed_moves(a, profiles, max_lateral, rank_span)
+             if bucket(m.similarity) >= floor or not (a.squares > 0 and squares[m.target] > 0)]
+    found.sort(key=lambda m: (-bucket(m.score), m.target_code))
+    return found[:max_moves]
