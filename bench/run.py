@@ -490,16 +490,15 @@ def _pandas_conclusions(t: dict[str, Any], pd: Any) -> str:
             parts.append((s + f" {p} " + (o if not isinstance(o, str) else pd.Series(o, index=s.index)) + tail).str.cat())
 
     a = t["assessments"]
-    # held-level: the latest assessment of each employee and competency
+    # held-level: the latest assessment of each employee and competency (held-level and gap are lean
+    # rules: no sel:inferredBy / sel:premise, see engine/rules/__init__.py)
     a = a.assign(level_i=a["level"].astype(int))
     latest = a.groupby(["employee", "competency"], sort=False)["date"].transform("max")
     h = a[a["date"] == latest].copy()
     h["node"] = iri("held", enc(h["employee"]), enc(h["competency"]))
-    rule = "<https://w3id.org/selaras/rule/held-level>"
     for p, o in ((TYPE, f"<{SEL}HeldCompetency>"), (f"<{SEL}employee>", iri("employee", h["employee"])),
                  (f"<{SEL}competency>", iri("competency", h["competency"])), (f"<{SEL}heldLevel>", integer(h["level_i"])),
-                 (f"<{SEL}assessedOn>", '"' + h["date"] + f'"^^<{XSD}date>'), (f"<{SEL}inferredBy>", rule),
-                 (f"<{SEL}premise>", iri("assessment", h["employee"], h["competency"], h["date"]))):
+                 (f"<{SEL}assessedOn>", '"' + h["date"] + f'"^^<{XSD}date>')):
         emit("held-level", h["node"], p, o)
     # gap: each employee's position's requirements, against the held level
     e, r = t["employees"][["employee", "position"]], t["requirements"][["position", "competency", "level"]]
@@ -512,18 +511,15 @@ def _pandas_conclusions(t: dict[str, Any], pd: Any) -> str:
     g["status"] = f"<{SEL}NotAssessed>"
     g.loc[assessed & (g["level_i"] >= g["required_i"]), "status"] = f"<{SEL}Met>"
     g.loc[assessed & (g["level_i"] < g["required_i"]), "status"] = f"<{SEL}Below>"
-    rule = "<https://w3id.org/selaras/rule/gap>"
     for p, o in ((TYPE, f"<{SEL}CompetencyGap>"), (f"<{SEL}employee>", iri("employee", g["employee"])),
                  (f"<{SEL}competency>", iri("competency", g["competency"])),
                  (f"<{SEL}position>", iri("position", g["position"])), (f"<{SEL}requiredLevel>", integer(g["required_i"])),
-                 (f"<{SEL}gapStatus>", g["status"]), (f"<{SEL}inferredBy>", rule),
-                 (f"<{SEL}premise>", iri("requirement", g["position"], g["competency"]))):
+                 (f"<{SEL}gapStatus>", g["status"])):
         emit("gap", g["node"], p, o)
     ga = g[assessed]
     lv = ga["level_i"].astype(int)
     emit("gap", ga["node"], f"<{SEL}heldLevel>", integer(lv))
     emit("gap", ga["node"], f"<{SEL}gap>", integer((ga["required_i"] - lv).clip(lower=0)))
-    emit("gap", ga["node"], f"<{SEL}premise>", ga["held"])
     # training-need: programmes and schemes that cover an unmet requirement's level
     unmet = g[g["status"] != f"<{SEL}Met>"][["node", "competency", "required_i"]]
     for table, key, kind, prop in (("program_competencies", "program", "program", "closedBy"),

@@ -1,7 +1,9 @@
 """Explain a conclusion: which rule concluded it, from which premises, in words.
 
-Every node a rule mints carries ``sel:inferredBy`` (the rule) and ``sel:premise`` (the facts
-or conclusions it rests on). :func:`explain` reads them, with the node's own statements, the
+A node a rule mints carries ``sel:inferredBy`` (the rule) and ``sel:premise`` (the facts or
+conclusions it rests on); the nodes of the lean rules (one per employee and competency, or per
+move and competency) carry neither: their rule is the one whose graph holds them, and their
+premises are found again by the rule's ``# premise:`` pattern. :func:`explain` reads them, with the node's own statements, the
 premises' facts (and their ``dct:source``), and one level of the parts a conclusion has (a
 move's level increases and new competencies, each with its own rule and premises).
 
@@ -188,13 +190,15 @@ def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanati
 def _explain(store: Store, iri: str, labels: Labels, depth: int) -> Explanation:
     quads = list(store.match(ox.NamedNode(iri), None, None))
     rule = next((q.object.value for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
+    premises = sorted({q.object.value for q in quads if q.predicate.value == SEL_IRI + "premise"})
+    if rule is None:
+        rule, premises = _lean(store, iri, quads)
     rule_title = rule_source = None
     if rule:
         for q in store.match(ox.NamedNode(rule), None, None):
             if q.predicate.value == DCT_SOURCE:
                 rule_source = q.object.value
         rule_title = labels.get(rule)
-    premises = sorted({q.object.value for q in quads if q.predicate.value == SEL_IRI + "premise"})
     parts = sorted({q.object.value for q in quads if q.predicate.value in PART_PROPERTIES})
     return Explanation(
         iri=iri,
@@ -207,6 +211,32 @@ def _explain(store: Store, iri: str, labels: Labels, depth: int) -> Explanation:
         premises=[_fact(store, p, labels) for p in premises],
         parts=[_explain(store, p, labels, depth - 1) for p in parts] if depth > 0 else [],
     )
+
+
+def _lean(store: Store, iri: str, quads: list[ox.Quad]) -> tuple[str | None, list[str]]:
+    """Find the rule and premises of a lean rule's conclusion (see :mod:`selaras.engine.rules`).
+
+    The rule is the one whose graph holds the node; its premises are found again by the
+    pattern of the rule's ``# premise:`` header.
+    """
+    from selaras.engine import rules
+
+    found = _lean_rule(quads)
+    if found is None:
+        return None, []
+    rule = rules.get(found.removeprefix(RULE_IRI))
+    rows = store.query(f"PREFIX sel: <{SEL_IRI}>\nSELECT DISTINCT ?premise WHERE {{ {rule.premise} }}",
+                       bindings={"node": ox.NamedNode(iri)}).rows
+    return rule.iri, sorted(r["premise"].value for r in rows if r["premise"] is not None)
+
+
+def _lean_rule(quads: list[ox.Quad]) -> str | None:
+    """The IRI of the lean rule whose graph holds these statements of a node, if any."""
+    from selaras.engine import rules
+
+    by_graph = {r.graph: r.iri for r in rules.all_rules() if r.lean}
+    return next((by_graph[q.graph_name.value] for q in quads
+                 if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in by_graph), None)
 
 
 def _statements(quads: list[ox.Quad], labels: Labels) -> list[Statement]:
@@ -227,6 +257,8 @@ def _fact(store: Store, iri: str, labels: Labels) -> Fact:
     quads = list(store.match(ox.NamedNode(iri), None, None))
     source = next((q.object.value for q in quads if q.predicate.value == DCT_SOURCE), None)
     rule = next((q.object.value for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
+    if rule is None:
+        rule = _lean_rule(quads)
     facts_only = [q for q in quads if q.graph_name == ox.NamedNode(FACTS_GRAPH) or rule]
     hidden = {DCT_SOURCE, SEL_IRI + "illustrative", SEL_IRI + "code",
               "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",

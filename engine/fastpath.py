@@ -359,17 +359,16 @@ def _codes_of_assessed(fp: FastPath) -> dict[str, str]:
 
 def _held_nodes(fp: FastPath, rule: rule_registry.Rule, latest: dict, ecodes: dict[str, str],
                 ccodes: dict[str, str], held: dict[tuple[str, str], tuple[int, str, str, str]]) -> Iterator[str]:
-    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
-    cls, p_emp, p_comp, p_level, p_on, p_by, p_prem = (
-        s("HeldCompetency"), s("employee"), s("competency"), s("heldLevel"), s("assessedOn"), s("inferredBy"),
-        s("premise"))
+    T = _TYPE
+    cls, p_emp, p_comp, p_level, p_on = (
+        s("HeldCompetency"), s("employee"), s("competency"), s("heldLevel"), s("assessedOn"))
     for (emp, comp), (_, found) in latest.items():
         found = [f for f in found if f[2]]
         if not found:
             continue
         if len(found) > 1:
             raise Unsupported("two latest assessments of one competency on one day")
-        a, d, level = found[0]
+        _, d, level = found[0]
         e, c = ecodes.get(emp), ccodes.get(comp)
         if e is None or c is None:
             continue
@@ -379,7 +378,7 @@ def _held_nodes(fp: FastPath, rule: rule_registry.Rule, latest: dict, ecodes: di
         lv = term_nt(level)
         held[(emp, comp)] = (fp.integer(level), d, n, lv)
         yield (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_level} {lv} .\n"
-               f"{n} {p_on} {d} .\n{n} {p_by} {R} .\n{n} {p_prem} {a} .\n")
+               f"{n} {p_on} {d} .\n")
 
 
 #: one gap: (node, employee, competency, position, required level, status, employee code, competency code)
@@ -397,10 +396,10 @@ def _gap(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
 
 def _gap_nodes(rule: rule_registry.Rule, held: dict, holdings: dict[str, str], requirements: dict,
                ecodes: dict[str, str], ccodes: dict[str, str], gaps: list[GapRow]) -> Iterator[str]:
-    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
-    cls, p_emp, p_comp, p_pos, p_req, p_held, p_gap, p_status, p_by, p_prem = (
+    T = _TYPE
+    cls, p_emp, p_comp, p_pos, p_req, p_held, p_gap, p_status = (
         s("CompetencyGap"), s("employee"), s("competency"), s("position"), s("requiredLevel"), s("heldLevel"),
-        s("gap"), s("gapStatus"), s("inferredBy"), s("premise"))
+        s("gap"), s("gapStatus"))
     met, below, not_assessed = s("Met"), s("Below"), s("NotAssessed")
     for emp, pos in holdings.items():
         e = ecodes.get(emp)
@@ -417,7 +416,7 @@ def _gap_nodes(rule: rule_registry.Rule, held: dict, holdings: dict[str, str], r
             n = f"<{DATA_IRI}gap/{encode_for_uri(e_text)}/{encode_for_uri(c_text)}>"
             h = held.get((emp, comp))
             head = (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_pos} {pos} .\n"
-                    f"{n} {p_req} {req_tok} .\n{n} {p_by} {R} .\n{n} {p_prem} {req} .\n")
+                    f"{n} {p_req} {req_tok} .\n")
             if h is None:
                 gaps.append((n, emp, comp, pos, required, not_assessed, e, c))
                 yield head + f"{n} {p_status} {not_assessed} .\n"
@@ -426,7 +425,7 @@ def _gap_nodes(rule: rule_registry.Rule, held: dict, holdings: dict[str, str], r
                 status = met if level >= required else below
                 gaps.append((n, emp, comp, pos, required, status, e, c))
                 yield (head + f"{n} {p_held} {level_tok} .\n{n} {p_gap} {integer_nt(max(required - level, 0))} .\n"
-                       f"{n} {p_status} {status} .\n{n} {p_prem} {hnode} .\n")
+                       f"{n} {p_status} {status} .\n")
 
 
 def _stale(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
@@ -436,32 +435,28 @@ def _stale(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     if cutoff is None:
         return iter(())
     before = fp.date(cutoff)
-    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
-    cls, p_emp, p_comp, p_pos, p_on, p_before, p_by, p_prem = (
-        s("StaleAssessment"), s("employee"), s("competency"), s("position"), s("assessedOn"), s("staleBefore"),
-        s("inferredBy"), s("premise"))
+    T = _TYPE
+    cls, p_emp, p_comp, p_pos, p_on, p_before = (
+        s("StaleAssessment"), s("employee"), s("competency"), s("position"), s("assessedOn"), s("staleBefore"))
 
     def nodes() -> Iterator[str]:
-        for gnode, emp, comp, pos, _, _, e, c in gaps:
+        for _, emp, comp, pos, _, _, e, c in gaps:
             h = held.get((emp, comp))
             if h is None or fp.date(h[1]) >= before:
                 continue
             n = _node("stale", e, c)
             yield (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_pos} {pos} .\n"
-                   f"{n} {p_on} {h[1]} .\n{n} {p_before} {cutoff} .\n{n} {p_by} {R} .\n"
-                   f"{n} {p_prem} {h[2]} .\n{n} {p_prem} {gnode} .\n")
+                   f"{n} {p_on} {h[1]} .\n{n} {p_before} {cutoff} .\n")
     return nodes()
 
 
 def _missing(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     gaps: list[GapRow] = fp.needs("gap")  # type: ignore[assignment]
-    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
-    cls, p_emp, p_comp, p_pos, p_by, p_prem = (
-        s("MissingAssessment"), s("employee"), s("competency"), s("position"), s("inferredBy"), s("premise"))
+    T = _TYPE
+    cls, p_emp, p_comp, p_pos = s("MissingAssessment"), s("employee"), s("competency"), s("position")
     not_assessed = s("NotAssessed")
     return (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_comp} {comp} .\n{n} {p_pos} {pos} .\n"
-            f"{n} {p_by} {R} .\n{n} {p_prem} {gnode} .\n"
-            for gnode, emp, comp, pos, _, status, e, c in gaps if status == not_assessed
+            for _, emp, comp, pos, _, status, e, c in gaps if status == not_assessed
             for n in (_node("missing", e, c),))
 
 
@@ -490,12 +485,12 @@ def _certification_need(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]
     if today_tok is None:
         return iter(())
     today = fp.date(today_tok)
-    wanted: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pos, scheme, req in fp.select(
-            "SELECT ?position ?scheme (MIN(?r) AS ?requirement) WHERE { ?scheme a sel:CertificationScheme ; "
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for pos, scheme in fp.select(
+            "SELECT DISTINCT ?position ?scheme WHERE { ?scheme a sel:CertificationScheme ; "
             "sel:certifies ?certified . ?certified sel:competency ?competency . ?r a sel:Requirement ; "
-            "sel:position ?position ; sel:competency ?competency } GROUP BY ?position ?scheme"):
-        wanted[pos].append((scheme, req))
+            "sel:position ?position ; sel:competency ?competency }"):
+        wanted[pos].append(scheme)
     valid: set[tuple[str, str]] = set()
     for emp, scheme, issued, expires in fp.select(
             "SELECT ?e ?s ?i ?x WHERE { ?c a sel:Certification ; sel:employee ?e ; sel:scheme ?s ; sel:issuedOn ?i . "
@@ -503,23 +498,21 @@ def _certification_need(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]
         if fp.date(issued) <= today and (not expires or fp.date(expires) >= today):
             valid.add((emp, scheme))
     holdings, ecodes, scodes = fp.holdings(), fp.codes("employee"), fp.codes("scheme")
-    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
-    cls, p_emp, p_scheme, p_pos, p_by, p_prem = (
-        s("CertificationNeed"), s("employee"), s("scheme"), s("position"), s("inferredBy"), s("premise"))
+    T = _TYPE
+    cls, p_emp, p_scheme, p_pos = s("CertificationNeed"), s("employee"), s("scheme"), s("position")
 
     def nodes() -> Iterator[str]:
         for emp, pos in holdings.items():
             e = ecodes.get(emp)
             if e is None:
                 continue
-            for scheme, req in wanted.get(pos, ()):
+            for scheme in wanted.get(pos, ()):
                 if (emp, scheme) in valid or scheme not in scodes:
                     continue
                 n = _node("certification-need", e, scodes[scheme])
                 if n is None:
                     continue
-                yield (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_scheme} {scheme} .\n{n} {p_pos} {pos} .\n"
-                       f"{n} {p_by} {R} .\n{n} {p_prem} {req} .\n")
+                yield f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_scheme} {scheme} .\n{n} {p_pos} {pos} .\n"
     return nodes()
 
 
@@ -542,10 +535,10 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
         moves[a].append(b)
     holdings, requirements = fp.holdings(), fp.requirements()
     ecodes, pcodes = fp.codes("employee"), fp.codes("position")
-    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
-    cls, p_emp, p_pos, p_score, p_met, p_count, p_by, p_prem, p_unmet = (
+    T = _TYPE
+    cls, p_emp, p_pos, p_score, p_met, p_count, p_unmet = (
         s("Readiness"), s("employee"), s("position"), s("readiness"), s("requirementsMet"), s("requirementCount"),
-        s("inferredBy"), s("premise"), s("unmetCompetency"))
+        s("unmetCompetency"))
     # (credit in 10⁻¹⁸ units, met) by (held level or None, required, scale minimum): few distinct keys
     credits: dict[tuple[int | None, int, int], tuple[int, int]] = {}
 
@@ -592,8 +585,7 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
                 if not count and not unmet:
                     continue  # neither branch of the rule's UNION matched
                 n = f"<{DATA_IRI}readiness/{encode_for_uri(e_text)}/{encode_for_uri(t_text)}>"
-                out = (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_pos} {target} .\n{n} {p_by} {R} .\n"
-                       f"{n} {p_prem} {emp} .\n{n} {p_prem} {target} .\n")
+                out = f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_pos} {target} .\n"
                 if count:
                     out += f"{n} {p_met} {integer_nt(met)} .\n{n} {p_count} {integer_nt(count)} .\n"
                     if total * _SCALE <= _I128_MAX:  # Oxigraph's AVG fails (unbound) past an i128
@@ -652,6 +644,7 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
             raise Unsupported("a position code that is not a string")
         profiles.append(moves.profile(pos, text, family, rank, track, cells.get(pos, ()), bounds,
                                       total if count else None, count))
+    moves.align(profiles)
     codes = {pos: place[4] for pos, place in places.items()}
     T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
     cls, p_from, p_to, p_type, p_steps, p_track, p_changes, p_by, p_prem = (
@@ -673,6 +666,92 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     return nodes()
 
 
+def _concluded_moves(fp: FastPath, rule: rule_registry.Rule) -> list[tuple[str, str, str]]:
+    """The career moves of this run: [(move, from, to)], read once from the rule ``career-move``'s graph."""
+    def build() -> list[tuple[str, str, str]]:
+        out = []
+        seen: set[str] = set()
+        for move, source, target in fp.select("SELECT ?m ?f ?t WHERE { ?m a sel:CareerMove ; sel:fromPosition ?f ; "
+                                              "sel:toPosition ?t }", [rule_registry.get("career-move").graph]):
+            if move in seen:
+                raise Unsupported("a career move with several positions")
+            seen.add(move)
+            if not move.startswith("<"):
+                raise Unsupported("a career move that is a blank node")
+            out.append((move, source, target))
+        return out
+    return fp.memo("concluded-moves", build)  # type: ignore[return-value]
+
+
+def _level_increase(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    """Each competency both positions of a move require whose required level rises."""
+    requirements, ccodes = fp.requirements(), fp.codes("competency")
+    by_position = {pos: {comp: (req, tok, level) for req, comp, tok, level in reqs}
+                   for pos, reqs in requirements.items()}
+    T = _TYPE
+    cls, p_inc, p_comp, p_from, p_to, p_amount = (
+        s("LevelIncrease"), s("levelIncrease"), s("competency"), s("fromLevel"), s("toLevel"), s("increase"))
+    totals: dict[str, int] = {}
+    fp.derived[rule.id] = totals
+
+    def nodes() -> Iterator[str]:
+        for move, source, target in _concluded_moves(fp, rule):
+            before = by_position.get(source, {})
+            base = move[1:-1] + "/increase/"
+            total = 0
+            for comp, (_, to_tok, to_level) in by_position.get(target, {}).items():
+                found = before.get(comp)
+                if found is None or to_level <= found[2]:
+                    continue
+                code = string_value(ccodes.get(comp, ""))
+                if code is None:
+                    continue
+                _, from_tok, from_level = found
+                n = f"<{base}{encode_for_uri(code)}>"
+                total += to_level - from_level
+                yield (f"{move} {p_inc} {n} .\n{n} {T} {cls} .\n{n} {p_comp} {comp} .\n{n} {p_from} {from_tok} .\n"
+                       f"{n} {p_to} {to_tok} .\n{n} {p_amount} {integer_nt(to_level - from_level)} .\n")
+            totals[move] = total
+    return nodes()
+
+
+def _new_competency(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    """Each competency the target of a move requires and its source does not, at its required level."""
+    requirements, ccodes = fp.requirements(), fp.codes("competency")
+    required = {pos: {comp for _, comp, _, _ in reqs} for pos, reqs in requirements.items()}
+    T = _TYPE
+    cls, p_new, p_comp, p_level = s("NewCompetency"), s("newCompetency"), s("competency"), s("requiredLevel")
+    counts: dict[str, int] = {}
+    fp.derived[rule.id] = counts
+
+    def nodes() -> Iterator[str]:
+        for move, source, target in _concluded_moves(fp, rule):
+            before = required.get(source, set())
+            base = move[1:-1] + "/new/"
+            count = 0
+            for _, comp, tok, _ in requirements.get(target, ()):
+                if comp in before:
+                    continue
+                code = string_value(ccodes.get(comp, ""))
+                if code is None:
+                    continue
+                n = f"<{base}{encode_for_uri(code)}>"
+                count += 1
+                yield f"{move} {p_new} {n} .\n{n} {T} {cls} .\n{n} {p_comp} {comp} .\n{n} {p_level} {tok} .\n"
+            counts[move] = count
+    return nodes()
+
+
+def _move_totals(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    """The sum of a move's level increases and the number of its new competencies."""
+    increases: dict[str, int] = fp.needs("level-increase")  # type: ignore[assignment]
+    news: dict[str, int] = fp.needs("new-competency")  # type: ignore[assignment]
+    p_total, p_count = s("totalIncrease"), s("newCompetencyCount")
+    return (f"{move} {p_total} {integer_nt(increases.get(move, 0))} .\n"
+            f"{move} {p_count} {integer_nt(news.get(move, 0))} .\n"
+            for move, _, _ in _concluded_moves(fp, rule))
+
+
 def _number(token: str) -> float:
     """Return the value of a numeric literal in N-Triples syntax as SPARQL's ``xsd:double()`` casts it."""
     if token.startswith('"'):
@@ -685,6 +764,9 @@ def _number(token: str) -> float:
 
 _EVALUATORS: dict[str, Callable[[FastPath, rule_registry.Rule], Iterable[str]]] = {
     "career-move": _career_move,
+    "level-increase": _level_increase,
+    "new-competency": _new_competency,
+    "move-totals": _move_totals,
     "held-level": _held_level,
     "gap": _gap,
     "stale-assessment": _stale,

@@ -1000,7 +1000,7 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
         raise InputError([Problem(err.source.where, None, None,
                                   "the file changed while it was being imported",
                                   "import it again once nothing writes to it")]) from None
-    store.flush()
+    store.compact()  # on disk: let go of the write-ahead log of the import's transaction
     return ImportReport(tuple(batch.files), batch.rows, counter[0] - overlap + len(rdf) + len(version), removed)
 
 

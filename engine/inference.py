@@ -301,7 +301,10 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
         tag = ox.Literal(state_tag(store, settings) + (BY_REQUEST if _requested(overrides) else ""))
         old = list(store.match(INFERRED, VERSION_INFO, None, META))
         store.replace(old, [ox.Quad(INFERRED, VERSION_INFO, tag, META)])
-    store.flush()
+    if only is None and isinstance(store, Store):
+        store.compact()  # on disk: compacted, and no write-ahead log of the small graphs left behind
+    else:
+        store.flush()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -37,7 +37,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul, sub
 
+_ZEROS = repeat(0.0)  # endless: map() stops with the shortest of its inputs
 #: Weights of the score that ranks the moves the rule concludes (``career next``'s defaults).
 GRADE_WEIGHT = 0.5
 TRACK_CHANGE_WEIGHT = 0.1
@@ -74,6 +77,28 @@ class Profile:
     squares: float = 0.0
     total: float = 0.0
     weight: float = 0.0
+    #: the profile as vectors over the competencies of all profiles (see :func:`align`): w·x, x, w, 1/0 required
+    wx: list[float] = field(default_factory=list)
+    xs: list[float] = field(default_factory=list)
+    ws: list[float] = field(default_factory=list)
+    mask: list[float] = field(default_factory=list)
+
+
+def align(profiles: Iterable[Profile]) -> None:
+    """Give every profile its vectors over one common list of competencies (0 where not required).
+
+    The sums of :func:`similarity_and_score` then run over these lists in C (``sum(map(…))``);
+    a term of a competency one side does not require is an exact 0, so the sums are those of
+    the shared competencies.
+    """
+    profiles = list(profiles)
+    order = sorted({c for p in profiles for c in p.cells})
+    for p in profiles:
+        cells = [p.cells.get(c) for c in order]
+        p.xs = [cell[0] if cell else 0.0 for cell in cells]
+        p.ws = [cell[1] if cell else 0.0 for cell in cells]
+        p.wx = [cell[1] * cell[0] if cell else 0.0 for cell in cells]
+        p.mask = [1.0 if cell else 0.0 for cell in cells]
 
 
 def profile(key: str, code: str, family: str, rank: int, track: str,
@@ -114,17 +139,10 @@ def move_type(a: Profile, b: Profile, max_lateral: int) -> str | None:
 
 
 def similarity_and_score(a: Profile, b: Profile, rank_span: int) -> tuple[float, float]:
-    """Return (S, score) of the move A → B, computed as the rule computes them."""
-    dot = shared = climb = 0.0
-    a_cells = a.cells
-    for comp, (xb, wb) in b.cells.items():
-        found = a_cells.get(comp)
-        if found is None:
-            continue
-        xa, wa = found
-        dot += (wa * xa) * (wb * xb)
-        shared += wb * xb
-        climb += wb * (xb - xa) if xb > xa else 0.0
+    """Return (S, score) of the move A → B, computed as the rule computes them (after :func:`align`)."""
+    dot = sum(map(mul, a.wx, b.wx))
+    shared = sum(map(mul, b.wx, a.mask))
+    climb = sum(map(mul, map(mul, b.ws, map(max, map(sub, b.xs, a.xs), _ZEROS)), a.mask))
     cos2 = (dot * dot) / (a.squares * b.squares) if dot > 0 and a.squares > 0 and b.squares > 0 else 0.0
     similarity = newton_sqrt(cos2)
     increase = climb / b.weight if b.weight > 0 else 0.0

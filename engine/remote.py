@@ -275,11 +275,21 @@ class RemoteStore:
         ops += [_delete_blank(q, n) for n, q in enumerate(blank)]
         self._send(ops, _insert_chunks(list(add)), len(remove) + len(add))
 
-    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
-        """Make a named graph hold exactly the given quads (one request up to the chunk size)."""
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], *, also_remove: Sequence[ox.Quad] = ()) -> None:
+        """Make a named graph hold exactly the given quads (one request up to the chunk size).
+
+        ``also_remove`` lists quads of other graphs to remove in the same request.
+        """
         self._check_writable()
         quads = list(quads)
-        self._send([f"DROP SILENT GRAPH <{graph}>"], _insert_chunks(quads), len(quads))
+        ops = [f"DROP SILENT GRAPH <{graph}>"]
+        ops += [f"DELETE DATA {{ {_quads_text(chunk)} }}" for chunk in _chunks([q for q in also_remove
+                                                                                if not _has_blank(q)])]
+        ops += [_delete_blank(q, n) for n, q in enumerate(q for q in also_remove if _has_blank(q))]
+        self._send(ops, _insert_chunks(quads), len(quads) + len(also_remove))
+
+    def compact(self) -> None:
+        """Nothing to do: the server manages its own files."""
 
     def flush(self) -> None:
         """Do nothing: the server persists each request itself."""

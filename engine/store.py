@@ -456,6 +456,20 @@ class Store:
             text += f" ;\nINSERT DATA {{ {_quads_text(quads)} }}"
         self._ox.update(text)
 
+    def compact(self) -> None:
+        """After a large write on disk: compact the files and let go of the write-ahead log.
+
+        RocksDB keeps the log of every transaction until the store is next opened, which
+        replays and removes it; reopening here does that at once, so the folder holds the
+        data and not a second copy of it. A no-op in memory.
+        """
+        if self.path is None or self.read_only:
+            return
+        self._ox.flush()
+        self._ox.optimize()
+        del self._ox  # the writer lock beside the store stays held
+        self._ox = ox.Store(str(self.path))
+
     def flush(self) -> None:
         """Write buffered data to disk (no-op in memory)."""
         if self.path is not None and not self.read_only:

@@ -179,13 +179,27 @@ def test_model_anomalies(mini) -> None:
 
 
 def test_every_conclusion_names_its_rule_and_premises(mini) -> None:
+    from selaras.engine import rules
+
+    lean = {r.graph for r in rules.all_rules() if r.lean}
+    assert len(lean) == 8
+    # a conclusion names its rule (sel:inferredBy), or is a lean rule's, named by its graph
     unexplained = select(mini, "SELECT ?n WHERE { GRAPH ?g { ?n a ?c } "
                                "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/selaras/graph/inferred/')) "
                                "FILTER(?c != sel:Settings && ?c != sel:Rule) "
-                               "FILTER NOT EXISTS { ?n sel:inferredBy ?r } }")
+                               "FILTER NOT EXISTS { ?n sel:inferredBy ?r } "
+                               f"FILTER(STR(?g) NOT IN ({', '.join(repr(g) for g in sorted(lean))})) }}")
     assert unexplained == set()
     no_premise = select(mini, "SELECT ?n WHERE { ?n sel:inferredBy ?r FILTER NOT EXISTS { ?n sel:premise ?p } }")
     assert no_premise == set()
+    # the premises of every lean conclusion are found again, by the named query as by explain
+    nodes = select(mini, "SELECT ?n ?c WHERE { GRAPH ?g { ?n a ?c } FILTER(STR(?g) IN "
+                         f"({', '.join(repr(g) for g in sorted(lean))})) FILTER(?c != sel:Rule) }}")
+    assert {c for _, c in nodes} == {"HeldCompetency", "CompetencyGap", "StaleAssessment", "MissingAssessment",
+                                     "Readiness", "CertificationNeed", "LevelIncrease", "NewCompetency"}
+    for node, _ in nodes:
+        found = {r["premise"] for r in mini.records("explain-conclusion", node=node)}
+        assert found and found == {p.iri for p in mini.explain(node).premises}, node
 
 
 # --- inference as a process ----------------------------------------------------------------
@@ -249,7 +263,11 @@ def test_rule_files_and_registry_agree() -> None:
     assert on_disk == set(rules.RULE_IDS)
     for rule in rules.all_rules():
         assert rule.title and rule.judul and rule.source
-        assert f"rule:{rule.id}" in rule.text or rule.id in {"scale-bounds", "move-totals", "training-need"}
+        if rule.lean:  # no sel:inferredBy in its template: a pattern finds its premises again
+            assert "?node" in rule.premise and "?premise" in rule.premise
+            assert "inferredBy" not in rule.text.split("CONSTRUCT", 1)[1]
+        else:
+            assert f"rule:{rule.id}" in rule.text or rule.id in {"scale-bounds", "move-totals", "training-need"}
 
 
 def test_rules_command_lists_and_shows(cli) -> None:

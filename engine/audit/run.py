@@ -215,7 +215,31 @@ def _explain(store: Store, conclusions: list[str]) -> dict[str, tuple[str, list[
             _, premises = out.setdefault(row["c"].value, (row["rule"].value, []))
             if row["premise"] is not None:
                 premises.append(row["premise"].value)
+    _explain_lean(store, [c for c in unique if c not in out], out)
     return out
+
+
+def _explain_lean(store: Store, nodes: list[str], out: dict[str, tuple[str, list[str]]]) -> None:
+    """Add the rule and premises of lean rules' conclusions: the rule by graph, the premises by its pattern."""
+    lean = {r.graph: r for r in rule_registry.all_rules() if r.lean}
+    by_rule: dict[str, list[str]] = {}
+    for start in range(0, len(nodes), 500):
+        values = " ".join(f"<{c}>" for c in nodes[start:start + 500])
+        for row in store.query(f"SELECT DISTINCT ?c ?g WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?c ?p ?o }} }}").rows:
+            rule = lean.get(row["g"].value)
+            if rule is not None:
+                by_rule.setdefault(rule.id, []).append(row["c"].value)
+    for rule_id, found in by_rule.items():
+        rule = rule_registry.get(rule_id)
+        for start in range(0, len(found), 500):
+            chunk = found[start:start + 500]
+            for c in chunk:
+                out.setdefault(c, (rule.iri, []))
+            values = " ".join(f"<{c}>" for c in chunk)
+            rows = store.query(f"PREFIX sel: <{SEL_IRI}>\nSELECT DISTINCT ?node ?premise WHERE "
+                               f"{{ VALUES ?node {{ {values} }} {rule.premise} }}").rows
+            for row in rows:
+                out[row["node"].value][1].append(row["premise"].value)
 
 
 def _explanation(check: Check, conclusions: list[str], premises: list[str],

@@ -8,8 +8,13 @@ A rule file starts with a header that a reader (and :func:`load`) understands::
     # depends: held-level
 
 followed by ``PREFIX`` lines and one ``CONSTRUCT { template } WHERE { pattern }``. The
-template says what the rule concludes; every concluded node carries ``sel:inferredBy`` (the
-rule) and ``sel:premise`` (the facts it rests on), which is what ``selaras explain`` reads.
+template says what the rule concludes. A node it concludes carries ``sel:inferredBy`` (the
+rule) and ``sel:premise`` (the facts it rests on), which is what ``selaras explain`` reads —
+except for the **lean** rules, whose conclusions come by the hundred thousand (one per employee
+and competency, per move and competency): they store neither, since the graph a node is in
+names its rule, and their header gives the pattern that finds the premises again::
+
+    # premise: ?node sel:employee ?e ; sel:competency ?c . ?premise a sel:CompetencyGap ; …
 
 The engine runs a rule as the SPARQL 1.1 Update ``INSERT { GRAPH <its graph> { template } }
 USING <facts> USING <ontology> USING <graphs of the rules it depends on> WHERE { pattern }``,
@@ -56,13 +61,13 @@ RULE_IDS: tuple[str, ...] = (
 #: Rules that the embedded store evaluates set at a time (:mod:`selaras.engine.fastpath`), with
 #: conclusions identical to their SPARQL's; a SPARQL server, and ``infer(fast=False)``, run the SPARQL.
 FAST_PATH: frozenset[str] = frozenset({
-    "held-level", "gap", "stale-assessment", "missing-assessment", "career-move", "readiness", "training-need",
-    "certification-need",
+    "held-level", "gap", "stale-assessment", "missing-assessment", "career-move", "level-increase",
+    "new-competency", "move-totals", "readiness", "training-need", "certification-need",
 })
 #: The graph where the engine writes the effective settings (reference date, cut-off dates).
 SETTINGS_GRAPH = inferred_graph("settings")
 
-_HEADER = re.compile(r"^#\s*(title|judul|source|depends)\s*:\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|judul|source|depends|premise)\s*:\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,14 @@ class Rule:
     source: str
     depends: tuple[str, ...]
     text: str
+    #: for a lean rule, whose conclusions carry no ``sel:inferredBy`` / ``sel:premise``: a SPARQL
+    #: group pattern that finds the premises (``?premise``) of one conclusion (``?node``) again
+    premise: str | None = None
+
+    @property
+    def lean(self) -> bool:
+        """Tell whether the rule's conclusions leave their rule and premises to be found again."""
+        return self.premise is not None
 
     @property
     def iri(self) -> str:
@@ -123,7 +136,7 @@ def _parse(rule_id: str, text: str) -> Rule:
             raise ValueError(f"engine/rules/{rule_id}.rq: header line '# {key}:' is missing")
     depends = tuple(d.strip() for d in meta.get("depends", "").split(",") if d.strip())
     split_construct(text)  # fail at load time on a malformed body
-    return Rule(rule_id, meta["title"], meta["judul"], meta["source"], depends, text)
+    return Rule(rule_id, meta["title"], meta["judul"], meta["source"], depends, text, meta.get("premise"))
 
 
 @cache
