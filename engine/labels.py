@@ -23,17 +23,32 @@ SELECT ?s ?label ?code WHERE {
 """
 
 
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+_SEL = "https://w3id.org/selaras/ontology#"
+
+
 class Labels:
-    """All labels of a store, loaded once, looked up by IRI in one language.
+    """The labels of a store's things, looked up by IRI in one language.
 
     The choice for a thing is its label in ``lang``, else in English, else without a language
     tag, else its ``sel:code``, else the last part of its IRI. A position's label carries its
     grade, since one title can name positions at several grades.
+
+    In the embedded store each thing's labels are read when first asked for (a few index
+    lookups), so naming ten positions does not read the labels of 10,000 employees; from a
+    SPARQL server they are all read at once, in one query.
     """
 
     def __init__(self, store: Store, lang: str = "en") -> None:
         self.lang = lang
+        self.store = store
         self._by_iri: dict[str, dict[str, str]] = defaultdict(dict)
+        self._lazy = isinstance(store, Store)
+        if not self._lazy:
+            self._load_all(store)
+
+    def _load_all(self, store: Store) -> None:
         for row in store.query(_QUERY).rows:
             if row["code"] is not None:
                 self._by_iri[row["s"].value].setdefault("code", row["code"].value)
@@ -51,9 +66,33 @@ class Labels:
             for lang in [k for k in labels if k != "code"]:
                 labels[lang] = f"{labels[lang]} ({row['g'].value})"
 
+    def _labels(self, iri: str) -> dict[str, str]:
+        if not self._lazy or iri in self._by_iri:
+            return self._by_iri.get(iri, {})
+        import pyoxigraph as ox
+
+        labels = self._by_iri[iri]
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return labels
+        for prop in (_PREF_LABEL, _RDFS_LABEL):
+            for q in self.store.match(node, ox.NamedNode(prop), None):
+                labels.setdefault(q.object.language or "", q.object.value)
+        for q in self.store.match(node, ox.NamedNode(_SEL + "code"), None):
+            labels.setdefault("code", q.object.value)
+        is_position = next(self.store.match(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                            ox.NamedNode(_SEL + "Position")), None) is not None
+        if is_position:
+            for g in self.store.match(node, ox.NamedNode(_SEL + "grade"), None):  # every grade, as a check may find two
+                for code in self.store.match(g.object, ox.NamedNode(_SEL + "code"), None):
+                    for lang in [k for k in labels if k != "code"]:
+                        labels[lang] = f"{labels[lang]} ({code.object.value})"
+        return labels
+
     def get(self, iri: str) -> str:
         """Return the best label of a thing for this language."""
-        labels = self._by_iri.get(iri, {})
+        labels = self._labels(iri)
         for lang in (self.lang, "en", "", "code"):
             if lang in labels:
                 return labels[lang]
@@ -64,4 +103,4 @@ class Labels:
 
     def code(self, iri: str) -> str | None:
         """Return a thing's ``sel:code``, if it has one."""
-        return self._by_iri.get(iri, {}).get("code")
+        return self._labels(iri).get("code")

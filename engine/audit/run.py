@@ -219,27 +219,25 @@ def _explain(store: Store, conclusions: list[str]) -> dict[str, tuple[str, list[
     return out
 
 
+#: What a lean conclusion of a finding rests on, as the audit cites it: the entities it is about.
+LEAN_PREMISES = ("employee", "position", "competency", "scheme")
+
+
 def _explain_lean(store: Store, nodes: list[str], out: dict[str, tuple[str, list[str]]]) -> None:
-    """Add the rule and premises of lean rules' conclusions: the rule by graph, the premises by its pattern."""
+    """Add the rule and premises of lean rules' conclusions (see :mod:`selaras.engine.rules`).
+
+    The rule is the one whose graph holds the node. A finding may rest on tens of thousands of
+    them, so the audit cites the entities each is about (its employee, position, competency or
+    scheme: index lookups) rather than finding its premises again by the rule's pattern, which
+    ``selaras explain IRI`` does for any one of them.
+    """
     lean = {r.graph: r for r in rule_registry.all_rules() if r.lean}
-    by_rule: dict[str, list[str]] = {}
-    for start in range(0, len(nodes), 500):
-        values = " ".join(f"<{c}>" for c in nodes[start:start + 500])
-        for row in store.query(f"SELECT DISTINCT ?c ?g WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?c ?p ?o }} }}").rows:
-            rule = lean.get(row["g"].value)
-            if rule is not None:
-                by_rule.setdefault(rule.id, []).append(row["c"].value)
-    for rule_id, found in by_rule.items():
-        rule = rule_registry.get(rule_id)
-        for start in range(0, len(found), 500):
-            chunk = found[start:start + 500]
-            for c in chunk:
-                out.setdefault(c, (rule.iri, []))
-            values = " ".join(f"<{c}>" for c in chunk)
-            rows = store.query(f"PREFIX sel: <{SEL_IRI}>\nSELECT DISTINCT ?node ?premise WHERE "
-                               f"{{ VALUES ?node {{ {values} }} {rule.premise} }}").rows
-            for row in rows:
-                out[row["node"].value][1].append(row["premise"].value)
+    wanted = {SEL_IRI + p for p in LEAN_PREMISES}
+    for c in nodes:  # one index lookup each (a VALUES join would scan the whole store on disk)
+        for q in store.match(ox.NamedNode(c), None, None):
+            rule = lean.get(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None
+            if rule is not None and q.predicate.value in wanted:
+                out.setdefault(c, (rule.iri, []))[1].append(q.object.value)
 
 
 def _explanation(check: Check, conclusions: list[str], premises: list[str],
