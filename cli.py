@@ -216,22 +216,28 @@ def export(state: State, fmt: str, graph: str, output: Path | None, pseudonymise
     from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, RDF_FORMATS
 
     secret = privacy.check_key(key) if pseudonymise else None
-    with state.open() as org:
-        quads = list(org.store.quads())
     wanted = {"facts": lambda g: g == FACTS_GRAPH, "ontology": lambda g: g == ONTOLOGY_GRAPH,
               "inferred": lambda g: g.startswith(INFERRED_PREFIX), "all": lambda g: True}[graph]
-    quads = [q for q in quads if wanted(getattr(q.graph_name, "value", ""))]
-    if secret is not None:
-        quads = list(privacy.pseudonymise(quads, secret))
-    if fmt in {"nq", "trig"}:
-        data = ox.serialize(quads, format=RDF_FORMATS[fmt])
-    else:
-        data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=RDF_FORMATS[fmt])
-    if output:
-        output.write_bytes(data)
-        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
-    else:
-        click.echo(data.decode(), nl=False)
+    with state.open() as org:
+        # streamed from the store to the output: an organisation's quads are never all in memory
+        # (pseudonymising reads them all first: it must find every employee before renaming one)
+        quads = (q for q in org.store.quads() if wanted(getattr(q.graph_name, "value", "")))
+        if secret is not None:
+            quads = privacy.pseudonymise(quads, secret)
+        items = quads if fmt in {"nq", "trig"} else (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        if output:  # written beside it, then renamed: a failed export leaves no half-written file
+            partial = output.with_name(f".{output.name}.partial")
+            try:
+                with partial.open("wb") as out:
+                    ox.serialize(items, out, format=RDF_FORMATS[fmt])
+                partial.replace(output)
+            finally:
+                partial.unlink(missing_ok=True)
+            click.echo(f"wrote {output.stat().st_size} bytes to {output}", err=True)
+        else:
+            stdout = sys.stdout.buffer
+            ox.serialize(items, stdout, format=RDF_FORMATS[fmt])
+            stdout.flush()
 
 
 @main.command()

@@ -81,3 +81,15 @@ def test_inference_on_disk_leaves_one_compact_store(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "store.lock"]
     size = sum(f.stat().st_size for f in path.iterdir())
     assert size < 120 * 2**20, size  # the old in-place write path left 250 MB of write-ahead log here
+
+
+def test_export_streams_the_graph_asked_for_to_a_file_or_stdout(cli, store, tmp_path) -> None:
+    assert cli("--store", store, "infer", "--no-owl").exit_code == 0
+    out = tmp_path / "inferred.nq"
+    written = cli("--store", store, "export", "--format", "nq", "--graph", "inferred", "-o", str(out))
+    assert written.exit_code == 0 and f"bytes to {out}" in written.stderr
+    printed = cli("--store", store, "export", "--format", "nq", "--graph", "inferred")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert sorted(printed.stdout.splitlines()) == sorted(lines) and len(lines) > 500
+    assert all("/graph/inferred/" in line.rsplit(" ", 2)[-2] for line in lines)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no partial file left
