@@ -231,16 +231,17 @@ def infer(
             (:mod:`selaras.engine.fastpath`, same conclusions) in the embedded store;
             False runs every rule's SPARQL.
 
-    An on-disk embedded store with conclusions is rebuilt, not edited: the rules run in its next generation
-    (:meth:`~selaras.engine.store.Store.next_generation`, a new store beside it holding its
-    facts, ontology and bookkeeping, bulk-loaded), every conclusion is bulk-loaded there, and
-    the finished generation is swapped in at once (:meth:`~selaras.engine.store.Store.adopt`).
-    No transaction holds the conclusions, no write-ahead log grows with them, memory stays
-    bounded by the rules' own working sets, and a run killed at any point leaves the store as
-    it was. A store without conclusions yet, and a partial run (``only``), work in place. A remote store runs the rules inside the
-    server; there and in memory the old version marker goes before the first conclusion
-    changes and the new one is written last, so an interrupted run leaves conclusions that
-    :func:`is_current` reports stale.
+    An on-disk embedded store with conclusions is rebuilt, not edited: the rules run in its
+    next generation (:meth:`~selaras.engine.store.Store.next_generation`, a new store beside it
+    holding its facts, ontology and bookkeeping, bulk-loaded), every conclusion is written there
+    through a file (:meth:`~selaras.engine.store.Store.load_file`), and the finished generation
+    is swapped in at once (:meth:`~selaras.engine.store.Store.adopt`). No transaction holds the
+    conclusions, no write-ahead log grows with them, memory stays bounded by the rules' own
+    working sets, and a run killed at any point leaves the store as it was. A store without
+    conclusions yet, and a partial run (``only``), work in place. A remote store runs the rules
+    inside the server. In place, on disk, in memory and on a server, the old version marker goes
+    before the first conclusion changes and the new one is written last, so an interrupted run
+    leaves conclusions that :func:`is_current` reports stale.
 
     Raises:
         SelarasError: the rules did not converge within :data:`MAX_ITERATIONS` passes.
