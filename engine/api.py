@@ -139,7 +139,7 @@ class Selaras:
         """
         if inference.is_current(self.store, settings):
             return None
-        what_if = settings is not None and any(v is not None for v in vars(settings).values())
+        what_if = inference.requested(settings)
         if what_if:
             self.make_writable()
         elif self.store.read_only:

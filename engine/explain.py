@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from selaras.engine.errors import NotFoundError
 from selaras.engine.labels import Labels
+from selaras.engine.rules import Rule, lean_by_graph
 from selaras.engine.store import FACTS_GRAPH, Store
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
@@ -219,22 +220,17 @@ def _lean(store: Store, iri: str, quads: list[ox.Quad]) -> tuple[str | None, lis
     The rule is the one whose graph holds the node; its premises are found again by the
     pattern of the rule's ``# premise:`` header.
     """
-    from selaras.engine import rules
-
-    found = _lean_rule(quads)
-    if found is None:
+    rule = _lean_rule(quads)
+    if rule is None:
         return None, []
-    rule = rules.get(found.removeprefix(RULE_IRI))
     rows = store.query(f"PREFIX sel: <{SEL_IRI}>\nSELECT DISTINCT ?premise WHERE {{ {rule.premise} }}",
                        bindings={"node": ox.NamedNode(iri)}).rows
     return rule.iri, sorted(r["premise"].value for r in rows if r["premise"] is not None)
 
 
-def _lean_rule(quads: list[ox.Quad]) -> str | None:
-    """The IRI of the lean rule whose graph holds these statements of a node, if any."""
-    from selaras.engine import rules
-
-    by_graph = {r.graph: r.iri for r in rules.all_rules() if r.lean}
+def _lean_rule(quads: list[ox.Quad]) -> Rule | None:
+    """The lean rule whose graph holds these statements of a node, if any."""
+    by_graph = lean_by_graph()
     return next((by_graph[q.graph_name.value] for q in quads
                  if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in by_graph), None)
 
@@ -258,7 +254,8 @@ def _fact(store: Store, iri: str, labels: Labels) -> Fact:
     source = next((q.object.value for q in quads if q.predicate.value == DCT_SOURCE), None)
     rule = next((q.object.value for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
     if rule is None:
-        rule = _lean_rule(quads)
+        lean = _lean_rule(quads)
+        rule = lean.iri if lean is not None else None
     facts_only = [q for q in quads if q.graph_name == ox.NamedNode(FACTS_GRAPH) or rule]
     hidden = {DCT_SOURCE, SEL_IRI + "illustrative", SEL_IRI + "code",
               "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",

@@ -185,7 +185,7 @@ class FastPath:
             chunks = _quad_chunks(_EVALUATORS[rule.id](self, rule), f" <{rule.graph}> .\n")
             self.store.update(f"DROP SILENT GRAPH <{rule.graph}>")
             if self.store.path is not None:
-                self._bulk_write(chunks)
+                self._write_file(chunks)
             else:
                 for text in chunks:  # trusted: every term was read from the store or minted by encode_for_uri
                     self.store.load(text.encode(), "nq", trusted=True)
@@ -194,7 +194,7 @@ class FastPath:
             return False
         return True
 
-    def _bulk_write(self, chunks: Iterable[str]) -> None:
+    def _write_file(self, chunks: Iterable[str]) -> None:
         """Write a rule's graph into an on-disk store through a file (see :meth:`Store.load_file`).
 
         A transaction on disk keeps every written quad in memory until it commits; a large

@@ -190,7 +190,12 @@ def state_tag(store: Store, settings: Settings) -> str:
 BY_REQUEST = "|by request"
 
 
-def _requested(overrides: Settings | None) -> bool:
+def requested(overrides: Settings | None) -> bool:
+    """Tell whether settings were given for a run (any field set), rather than taken from the data.
+
+    >>> requested(None), requested(Settings()), requested(Settings(max_moves_per_position=5))
+    (False, False, True)
+    """
     return overrides is not None and any(v is not None for v in vars(overrides).values())
 
 
@@ -206,7 +211,7 @@ def is_current(store: Store, overrides: Settings | None = None, *, strict: bool 
     stored = [q.object.value for q in store.match(INFERRED, VERSION_INFO, None, META)]
     if any(t in (tag, tag + BY_REQUEST) for t in stored):
         return True
-    if strict or _requested(overrides):
+    if strict or requested(overrides):
         return False
     facts = f"{facts_version(store)}|"
     return any(t.startswith(facts) and t.endswith(BY_REQUEST) for t in stored)
@@ -299,7 +304,7 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
                 changed_at[rule.id] = clock
             sizes[rule.id] = size
     if only is None:
-        tag = ox.Literal(state_tag(store, settings) + (BY_REQUEST if _requested(overrides) else ""))
+        tag = ox.Literal(state_tag(store, settings) + (BY_REQUEST if requested(overrides) else ""))
         old = list(store.match(INFERRED, VERSION_INFO, None, META))
         store.replace(old, [ox.Quad(INFERRED, VERSION_INFO, tag, META)])
     if only is None and isinstance(store, Store):

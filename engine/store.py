@@ -27,6 +27,7 @@ A query's default graph is the union of all graphs, so analysts need no ``GRAPH`
 from __future__ import annotations
 
 import ctypes
+import errno
 import io
 import os
 import shutil
@@ -559,9 +560,9 @@ def _exchange(a: Path, b: Path) -> None:
     if renameat2 is not None:
         if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
             return
-        errno = ctypes.get_errno()
-        if errno not in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
-            raise StoreError(f"{a}: cannot swap in the new generation ({os.strerror(errno)}) — "
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # else the file system cannot exchange
+            raise StoreError(f"{a}: cannot swap in the new generation ({os.strerror(code)}) — "
                              f"the store is unchanged; check the folder's permissions and try again")
     parked = a.with_name(a.name + ".previous")
     shutil.rmtree(parked, ignore_errors=True)

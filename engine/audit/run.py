@@ -231,7 +231,7 @@ def _explain_lean(store: Store, nodes: list[str], out: dict[str, tuple[str, list
     scheme: index lookups) rather than finding its premises again by the rule's pattern, which
     ``selaras explain IRI`` does for any one of them.
     """
-    lean = {r.graph: r for r in rule_registry.all_rules() if r.lean}
+    lean = rule_registry.lean_by_graph()
     wanted = {SEL_IRI + p for p in LEAN_PREMISES}
     for c in nodes:  # one index lookup each (a VALUES join would scan the whole store on disk)
         for q in store.match(ox.NamedNode(c), None, None):

@@ -152,6 +152,16 @@ def all_rules() -> tuple[Rule, ...]:
     return rules
 
 
+@cache
+def lean_by_graph() -> dict[str, Rule]:
+    """The lean rules by the IRI of the graph that holds their conclusions (which names them).
+
+    >>> lean_by_graph()["https://w3id.org/selaras/graph/inferred/gap"].id
+    'gap'
+    """
+    return {r.graph: r for r in all_rules() if r.lean}
+
+
 def get(rule_id: str) -> Rule:
     """Return one rule by id.
 
