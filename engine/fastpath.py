@@ -13,7 +13,7 @@ Here the same rule is evaluated in three steps:
    run in Python over dictionaries keyed by employee, position and competency, once for all
    employees (set at a time), with SPARQL's own semantics: integer arithmetic, ``xsd:decimal``
    division truncated at 18 digits as Oxigraph does, ``ENCODE_FOR_URI``;
-3. **write** — the conclusions are written as N-Quads text in large batches into the rule's
+3. **write** — the conclusions are written as N-Triples text in large batches into the rule's
    graph, the same triples the rule's ``CONSTRUCT`` template would give.
 
 The rule's ``.rq`` file stays its declaration (``selaras rules show``), the explanation of its
@@ -38,6 +38,7 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from itertools import product
 from urllib.parse import quote
 
 from selaras.engine import moves
@@ -139,16 +140,16 @@ def term_nt(token: str) -> str:
     return f'"{token}"{_DECIMAL}'
 
 
-def _quad_chunks(nodes: Iterable[str], tail: str) -> Iterator[str]:
-    """N-Quads text of a rule's nodes (N-Triples ending ``" .\\n"``) in its graph, BATCH_NODES at a time."""
+def _chunks(nodes: Iterable[str]) -> Iterator[str]:
+    """N-Triples text of a rule's nodes, BATCH_NODES at a time."""
     batch: list[str] = []
     for node in nodes:
         batch.append(node)
         if len(batch) >= BATCH_NODES:
-            yield "".join(batch).replace(" .\n", tail)
+            yield "".join(batch)
             batch = []
     if batch:
-        yield "".join(batch).replace(" .\n", tail)
+        yield "".join(batch)
 
 
 class FastPath:
@@ -182,19 +183,19 @@ class FastPath:
         """
         self.derived.pop(rule.id, None)
         try:
-            chunks = _quad_chunks(_EVALUATORS[rule.id](self, rule), f" <{rule.graph}> .\n")
+            chunks = _chunks(_EVALUATORS[rule.id](self, rule))
             self.store.update(f"DROP SILENT GRAPH <{rule.graph}>")
             if self.store.path is not None:
-                self._write_file(chunks)
+                self._write_file(chunks, rule.graph)
             else:
                 for text in chunks:  # trusted: every term was read from the store or minted by encode_for_uri
-                    self.store.load(text.encode(), "nq", trusted=True)
+                    self.store.load(text.encode(), "nt", trusted=True, to_graph=rule.graph)
         except Unsupported:
             self.derived.pop(rule.id, None)
             return False
         return True
 
-    def _write_file(self, chunks: Iterable[str]) -> None:
+    def _write_file(self, chunks: Iterable[str], graph: str) -> None:
         """Write a rule's graph into an on-disk store through a file (see :meth:`Store.load_file`).
 
         A transaction on disk keeps every written quad in memory until it commits; a large
@@ -205,22 +206,25 @@ class FastPath:
         with tempfile.TemporaryFile() as text:
             for chunk in chunks:
                 text.write(chunk.encode("utf-8"))
-            self.store.load_file(text, "nq")
+            self.store.load_file(text, "nt", to_graph=graph)
 
     # --- reading -------------------------------------------------------------------
-    def select(self, body: str, graphs: list[str] | None = None) -> list[list[str]]:
+    def select(self, body: str, graphs: list[str] | None = None, *, keep: bool = True) -> list[list[str]]:
         """Run a SELECT over the base graphs (or ``graphs``) and return its rows as TSV tokens.
 
-        Unbound values are empty strings. Results over the base graphs are kept for the run.
+        Unbound values are empty strings. Results are kept for the run unless ``keep`` is false
+        (for a large result the caller indexes itself).
         """
         key = body if graphs is None else f"{body}\n{graphs}"
-        if key not in self._selects:
-            text = self.store.query_text(_PREFIX + body, default_graphs=graphs or self.base_graphs)
-            if text.startswith("_:") or "\t_:" in text or "\n_:" in text:
-                raise Unsupported("blank nodes in the rule's input")
-            rows = text.split("\n")
-            self._selects[key] = [r.split("\t") for r in rows[1:] if r]
-        return self._selects[key]
+        if key in self._selects:
+            return self._selects[key]
+        text = self.store.query_text(_PREFIX + body, default_graphs=graphs or self.base_graphs)
+        if text.startswith("_:") or "\t_:" in text or "\n_:" in text:
+            raise Unsupported("blank nodes in the rule's input")
+        rows = [r.split("\t") for r in text.split("\n")[1:] if r]
+        if keep:
+            self._selects[key] = rows
+        return rows
 
     def memo(self, name: str, build: Callable[[], object]) -> object:
         """Compute an index once per run."""
@@ -253,26 +257,58 @@ class FastPath:
             return out
         return self.memo("holdings", build)  # type: ignore[return-value]
 
+    def instances(self, cls: str) -> set[str]:
+        """Every subject typed ``sel:cls`` in the base graphs (one scan of the type index)."""
+        def build() -> set[str]:
+            return {x for (x,) in self.select(f"SELECT ?x WHERE {{ ?x a sel:{cls} }}", keep=False)}
+        return self.memo(f"instances-{cls}", build)  # type: ignore[return-value]
+
+    def column(self, predicate: str) -> dict[str, list[str]]:
+        """Every value of ``sel:predicate`` in the base graphs by subject, read in one scan of the predicate.
+
+        A star pattern (``?a a sel:Assessment ; sel:employee ?e ; sel:competency ?c …``) on an
+        on-disk store looks each of its subjects up again per predicate; scanning each predicate
+        once and joining here by subject is several times faster on large data.
+        """
+        def build() -> dict[str, list[str]]:
+            out: dict[str, list[str]] = defaultdict(list)
+            for x, v in self.select(f"SELECT ?x ?v WHERE {{ ?x sel:{predicate} ?v }}", keep=False):
+                values = out[x]
+                if v not in values:  # a triple in two of the base graphs is one statement
+                    values.append(v)
+            return dict(out)
+        return self.memo(f"column-{predicate}", build)  # type: ignore[return-value]
+
+    def one(self, predicate: str, subjects: Iterable[str], what: str) -> dict[str, str]:
+        """The one value of ``sel:predicate`` of each of ``subjects`` that has any; several are unsupported."""
+        column = self.column(predicate)
+        out: dict[str, str] = {}
+        for x in subjects:
+            values = column.get(x)
+            if values:
+                if len(values) > 1:
+                    raise Unsupported(f"{what} with several values of sel:{predicate}")
+                out[x] = values[0]
+        return out
+
     def codes(self, kind: str) -> dict[str, str]:
         """The one ``sel:code`` of each subject of a kind of pattern, checked one-to-one."""
-        patterns = {
-            "employee": "?x a sel:Employee",
-            "competency": "{ ?r a sel:Requirement ; sel:competency ?x } UNION { ?a a sel:Assessment ; "
-                          "sel:competency ?x }",
-            "position": "{ ?x a sel:Position } UNION { ?e a sel:Employee ; sel:holdsPosition ?x }",
-            "scheme": "?x a sel:CertificationScheme",
-        }
+        def subjects() -> set[str]:
+            if kind == "employee":
+                return self.instances("Employee")
+            if kind == "competency":
+                column = self.column("competency")
+                return {c for x in self.instances("Requirement") | self.instances("Assessment")
+                        for c in column.get(x, ())}
+            if kind == "position":
+                held = self.column("holdsPosition")
+                return self.instances("Position") | {p for e in self.instances("Employee") for p in held.get(e, ())}
+            return self.instances("CertificationScheme")
 
         def build() -> dict[str, str]:
-            out: dict[str, str] = {}
-            seen: set[str] = set()
-            # the distinct nodes first (86 competencies, not 2 million assessments), then their codes
-            for x, code in self.select(f"SELECT ?x ?code WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ {patterns[kind]} }} }} "
-                                       "?x sel:code ?code }"):
-                if x in out or code in seen:
-                    raise Unsupported(f"a {kind} with several codes, or a code of several {kind}s")
-                out[x] = code
-                seen.add(code)
+            out = self.one("code", subjects(), f"a {kind}")
+            if len(set(out.values())) != len(out):
+                raise Unsupported(f"a code of several {kind}s")
             return out
         return self.memo(f"codes-{kind}", build)  # type: ignore[return-value]
 
@@ -322,14 +358,13 @@ def _node(kind: str, *codes: str) -> str | None:
 
 
 def _held_level(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
-    rows = fp.select("SELECT ?a ?e ?c ?d ?l WHERE { ?a a sel:Assessment ; sel:employee ?e ; sel:competency ?c ; "
-                     "sel:assessedOn ?d . OPTIONAL { ?a sel:assessedLevel ?l } }")
+    assessments = fp.instances("Assessment")
+    employee, competency, on, levels = (fp.one(p, assessments, "an assessment")
+                                        for p in ("employee", "competency", "assessedOn", "assessedLevel"))
+    rows = ((a, employee[a], competency[a], on[a], levels.get(a, "")) for a in assessments
+            if a in employee and a in competency and a in on)
     latest: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {}
-    seen: set[str] = set()
     for a, emp, comp, d, level in rows:
-        if a in seen:
-            raise Unsupported("an assessment with several values")
-        seen.add(a)
         day = fp.date(d)
         key = (emp, comp)
         best = latest.get(key)
@@ -345,12 +380,8 @@ def _held_level(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
 
 
 def _codes_of_assessed(fp: FastPath) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for x, code in fp.select("SELECT ?x ?code WHERE { { SELECT DISTINCT ?x WHERE { ?a a sel:Assessment ; "
-                             "sel:employee ?x } } ?x sel:code ?code }"):
-        if x in out:
-            raise Unsupported("an assessed employee with several codes")
-        out[x] = code
+    assessments, employee = fp.instances("Assessment"), fp.column("employee")
+    out = fp.one("code", {e for a in assessments for e in employee.get(a, ())}, "an assessed employee")
     employees = fp.codes("employee")
     if any(employees.get(x, code) != code for x, code in out.items()) or len(set(out.values())) != len(out):
         raise Unsupported("an employee code shared by several employees")
@@ -485,18 +516,25 @@ def _certification_need(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]
     if today_tok is None:
         return iter(())
     today = fp.date(today_tok)
-    wanted: dict[str, list[str]] = defaultdict(list)
-    for pos, scheme in fp.select(
-            "SELECT DISTINCT ?position ?scheme WHERE { ?scheme a sel:CertificationScheme ; "
-            "sel:certifies ?certified . ?certified sel:competency ?competency . ?r a sel:Requirement ; "
-            "sel:position ?position ; sel:competency ?competency }"):
-        wanted[pos].append(scheme)
+    # DISTINCT ?position ?scheme: ?scheme a sel:CertificationScheme ; sel:certifies/sel:competency ?competency .
+    # ?r a sel:Requirement ; sel:position ?position ; sel:competency ?competency
+    certifies, competency, position = fp.column("certifies"), fp.column("competency"), fp.column("position")
+    schemes_of: dict[str, set[str]] = defaultdict(set)
+    for scheme in fp.instances("CertificationScheme"):
+        for certified in certifies.get(scheme, ()):
+            for comp in competency.get(certified, ()):
+                schemes_of[comp].add(scheme)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for r in fp.instances("Requirement"):
+        for pos, comp in product(position.get(r, ()), competency.get(r, ())):
+            wanted[pos] |= schemes_of.get(comp, set())
     valid: set[tuple[str, str]] = set()
-    for emp, scheme, issued, expires in fp.select(
-            "SELECT ?e ?s ?i ?x WHERE { ?c a sel:Certification ; sel:employee ?e ; sel:scheme ?s ; sel:issuedOn ?i . "
-            "OPTIONAL { ?c sel:expiresOn ?x } }"):
-        if fp.date(issued) <= today and (not expires or fp.date(expires) >= today):
-            valid.add((emp, scheme))
+    employee, scheme_of, issued_on, expires_on = (fp.column(p) for p in ("employee", "scheme", "issuedOn", "expiresOn"))
+    for c in fp.instances("Certification"):  # ?c a sel:Certification ; … OPTIONAL { ?c sel:expiresOn ?x }
+        for emp, scheme, issued, expires in product(employee.get(c, ()), scheme_of.get(c, ()), issued_on.get(c, ()),
+                                                    expires_on.get(c) or ("",)):
+            if fp.date(issued) <= today and (not expires or fp.date(expires) >= today):
+                valid.add((emp, scheme))
     holdings, ecodes, scodes = fp.holdings(), fp.codes("employee"), fp.codes("scheme")
     T = _TYPE
     cls, p_emp, p_scheme, p_pos = s("CertificationNeed"), s("employee"), s("scheme"), s("position")

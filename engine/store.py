@@ -337,7 +337,8 @@ class Store:
         self._check_writable()
         self._ox.extend(quads)
 
-    def load(self, data: bytes | IO[bytes], fmt: str = "nq", *, trusted: bool = False, bulk: bool = False) -> None:
+    def load(self, data: bytes | IO[bytes], fmt: str = "nq", *, trusted: bool = False, bulk: bool = False,
+             to_graph: str | None = None) -> None:
         """Add the quads of an RDF document (N-Quads unless told) in one transaction.
 
         Parsing text in the store is several times faster than making a Python object
@@ -347,12 +348,14 @@ class Store:
         for user input. ``data`` may be a binary stream, read piece by piece (the
         transaction is still one). ``bulk`` uses Oxigraph's bulk loader instead: much faster
         and bounded in memory on disk, but not a transaction (a crash leaves part of the data).
+        Triples (``nt``, ``ttl``) go into ``to_graph`` when it is given, else the default graph.
         """
         self._check_writable()
+        graph = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
         if bulk:
-            self._ox.bulk_load(data, format=RDF_FORMATS[fmt], lenient=trusted)
+            self._ox.bulk_load(data, format=RDF_FORMATS[fmt], lenient=trusted, **graph)
         else:
-            self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted)
+            self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted, **graph)
 
     def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str]) -> None:
         """Make ``graph`` hold what a CONSTRUCT query concludes over ``default_graphs``, written as a file.
