@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 import click
 
+from selaras.engine import names
 from selaras.engine.api import DEFAULT_STORE, Selaras
-from selaras.engine.store import FACTS_GRAPH
+from selaras.engine.store import FACTS_GRAPH, remove_store
 from selaras.engine.tabular import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
@@ -60,6 +61,30 @@ class State:
                        f"(`selaras init` creates a store of your own)", err=True)
             return _attended(Selaras.open(example=True))
         return _attended(Selaras.open(self.store_path, read_only=not write))
+
+
+    @contextlib.contextmanager
+    def writing(self, *, create: bool = False) -> Iterator[Selaras]:
+        """Open the store for writing; a store folder this command creates is removed if it fails.
+
+        A rejected import into a new store leaves no folder behind (not even the ontology).
+        """
+        new = create and not self.endpoint and not self.store_path.exists()
+        try:
+            with self.open(write=True, create=create) as org:
+                yield org
+        except BaseException:
+            if new:
+                remove_store(self.store_path)
+            raise
+
+    def reading(self) -> Selaras:
+        """Open the store for a reading command; say on stderr when it holds no organisation."""
+        org = self.open()
+        if not org.holds_organisation():
+            click.echo(f"note: {org.store.location} holds no organisation yet (only the ontology) — import one "
+                       f"with `selaras import FOLDER`, or try `selaras init --example`", err=True)
+        return org
 
 
 def _attended(org: Selaras) -> Selaras:
@@ -168,7 +193,7 @@ def import_(state: State, paths: tuple[Path, ...], replace: bool) -> None:
       selaras import ontology/example/
       selaras import --replace workbook.xlsx
     """
-    with state.open(write=True, create=True) as org:
+    with state.writing(create=True) as org:
         report = org.import_paths(list(paths), replace=replace)
     click.echo(f"imported {report.rows} rows from {len(report.files)} file(s): "
                f"{report.added} quads added, {report.removed} replaced")
@@ -548,7 +573,7 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
         if not sep:
             raise click.BadParameter(f"{p!r} is not KEY=VALUE", param_hint="--param")
         given[key.strip()] = value
-    with state.open() as org:
+    with state.reading() as org:
         bindings = None
         if file is not None:
             text = file.read()
@@ -560,7 +585,8 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
             named = queries.load(name_or_sparql)
             if "lang" in {p.name for p in named.params} and "lang" not in given:
                 given["lang"] = lang
-            text, bindings = named.text, named.bindings(given)
+            text = named.text
+            bindings = named.bindings(given, find=lambda kind, value: names.find(org.store, kind, value))
         if queries.reads_conclusions(text):
             org.ensure_inferred()  # gaps, moves, readiness … must reflect the current facts
         result = org.store.query(text, bindings=bindings)
@@ -836,7 +862,7 @@ def career_import_framework(state: State, requirements: Path, positions: Path, r
     """
     from selaras.engine import framework
 
-    with state.open(write=True, create=True) as org:
+    with state.writing(create=True) as org:
         report = framework.import_framework(org.store, requirements, positions, replace=replace,
                                             min_importance=min_importance)
     rows = [("positions", report.positions), ("requirements", report.requirements),
@@ -931,6 +957,9 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
     from selaras.engine.audit.report import render
 
     with state.open() as org:
+        if not org.holds_organisation():
+            raise SelarasError(f"{org.store.location} holds no organisation — nothing to audit; import one with "
+                               f"`selaras import FOLDER` (or try `selaras init --example`)")
         report = run_audit(org, _settings(**settings), checks=list(checks) or None, skip=skip, fail_on=fail_on)
     text = render(report, fmt, lang)
     if output:

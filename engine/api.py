@@ -18,9 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from selaras import queries
-from selaras.engine import importer, inference
+from selaras.engine import importer, inference, names
 from selaras.engine.explain import Explanation, explain
-from selaras.engine.store import ONTOLOGY_GRAPH, Result, Store, open_store
+from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Result, Store, open_store
 from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
 from selaras.ontology.namespace import SEL_IRI
 
@@ -83,7 +83,7 @@ class Selaras:
             org = cls(open_store(path, read_only=read_only))
         if not read_only:
             org.load_ontology()
-            if example and org.store.count(importer.FACTS_GRAPH) == 0:
+            if example and not org.holds_organisation():
                 org.import_paths([EXAMPLE_DIR])
         return org
 
@@ -182,14 +182,23 @@ class Selaras:
             self.store = copy
 
     # --- reading ------------------------------------------------------------------
+    def holds_organisation(self) -> bool:
+        """Tell whether any organisation was imported: the facts graph holds something (not only the ontology)."""
+        return next(self.store.match(None, None, None, ox.NamedNode(FACTS_GRAPH)), None) is not None
+
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Result:
         """Run SPARQL over the whole dataset (facts, ontology and conclusions)."""
         return self.store.query(sparql, bindings=bindings)
 
     def run(self, name: str, **params: str) -> Result:
-        """Run a named query of ``queries/`` with parameters given as strings."""
+        """Run a named query of ``queries/`` with parameters given as strings.
+
+        A parameter that names an entity (a position, an employee …) takes its code or its name,
+        and an entity the store does not hold is an error (:mod:`selaras.engine.names`).
+        """
         q = queries.load(name)
-        return self.store.query(q.text, bindings=q.bindings(params))
+        return self.store.query(q.text, bindings=q.bindings(params, find=lambda kind, value: names.find(
+            self.store, kind, value)))
 
     def records(self, name: str, **params: str) -> list[dict[str, object]]:
         """Run a named query and return its rows as plain dicts of Python values.
@@ -201,7 +210,7 @@ class Selaras:
         return [{k: _python(v) for k, v in row.items()} for row in result.rows]
 
     def gaps(self, employee: str, status: str = "unmet") -> list[dict[str, object]]:
-        """Return an employee's competency gaps (``status``: unmet, below, not-assessed, met, all)."""
+        """Return an employee's competency gaps (``status``: unmet, below, not-assessed, met, any)."""
         self.ensure_inferred()
         return self.records("employee-gaps", employee=employee, status=status)
 

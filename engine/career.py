@@ -62,7 +62,6 @@ a miss raises :class:`~selaras.engine.errors.NotFoundError` listing close matche
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import weakref
@@ -76,6 +75,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from selaras.engine import inference
+from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels
 from selaras.engine.store import Store
@@ -700,50 +700,21 @@ def resolve_position(cg: CareerGraph, name: str) -> str:
     """
     names = {p: list(dict.fromkeys(f(p, lang) for lang in ("en", "id") for f in (cg.title, cg.bare_title)))
              for p in cg.positions}
-    return _resolve(cg, "position", name, names, lambda code: f"{code} ({cg.title(code)})")
+    return names_.choose("position", name, names, lambda code: f"{code} ({cg.title(code)})")
 
 
 def resolve_employee(cg: CareerGraph, name: str) -> Employee:
     """Return the employee named by id or by name (case-insensitive)."""
     emps = cg.employees
-    code = _resolve(cg, "employee", name, {e: [emps[e].name] for e in emps},
-                    lambda code: f"{code} ({emps[code].name})")
+    code = names_.choose("employee", name, {e: [emps[e].name] for e in emps},
+                         lambda code: f"{code} ({emps[code].name})")
     return emps[code]
 
 
 def resolve_program(cg: CareerGraph, name: str) -> str:
     """Return the code of the training programme named by code or label."""
-    return _resolve(cg, "programme", name,
-                    {p: [cg.labels(lang).get(cg.programs[p].iri) for lang in ("en", "id")] for p in cg.programs},
-                    lambda code: code)
-
-
-def _resolve(cg: CareerGraph, kind: str, name: str, labels: Mapping[str, list[str]],
-             describe: Callable[[str], str]) -> str:
-    wanted = name.strip()
-    if wanted in labels:
-        return wanted
-    folded = wanted.casefold()
-    dashed = re.sub(r"\s+", "-", folded)  # "verifikator pmr" names verifikator-pmr
-    by_code = [c for c in labels if c.casefold() in (folded, dashed)]
-    if len(by_code) == 1:
-        return by_code[0]
-    by_label = sorted({c for c, names in labels.items() if any(n.casefold() == folded for n in names)})
-    if len(by_label) == 1:
-        return by_label[0]
-    if len(by_label) > 1:
-        raise InputError(f"{name!r} names {len(by_label)} {kind}s: "
-                         f"{', '.join(describe(c) for c in by_label)} — give the id of the one you mean")
-    vocabulary: dict[str, str] = {}
-    for code, names in labels.items():
-        vocabulary.setdefault(code.casefold(), code)
-        for n in names:
-            vocabulary.setdefault(n.casefold(), code)
-    close = difflib.get_close_matches(folded, list(vocabulary), n=8, cutoff=0.6)
-    codes = list(dict.fromkeys(vocabulary[m] for m in close))[:5]
-    hint = (f"did you mean {', '.join(describe(c) for c in codes)}?" if codes
-            else f"list them with `selaras query` or see the {kind}s of the data")
-    raise NotFoundError(f"no {kind} {name!r} — {hint}")
+    return names_.choose("program", name,
+                         {p: [cg.labels(lang).get(cg.programs[p].iri) for lang in ("en", "id")] for p in cg.programs})
 
 
 # --- measures -----------------------------------------------------------------------------

@@ -14,10 +14,12 @@ by ``EMPLOYEE COMPETENCY`` (a gap) or by ``FROM -> TO`` (a move, positions by co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from selaras.engine.errors import NotFoundError
+from selaras.engine import names
+from selaras.engine.errors import InputError, NotFoundError
 from selaras.engine.labels import Labels
 from selaras.engine.rules import Rule, lean_by_graph
 from selaras.engine.store import FACTS_GRAPH, Store
@@ -78,44 +80,73 @@ class Explanation:
 def resolve(store: Store, thing: str) -> str:
     """Turn what a user typed into the IRI of a node that exists.
 
+    Understood: an IRI (bare or in ``<…>``); a data path (``move/FROM/TO``, ``gap/E0013/CT``);
+    ``FROM -> TO`` with each position by code or title; ``EMPLOYEE COMPETENCY`` (a gap); and
+    any position, employee, competency, scheme or programme by code or name
+    (:mod:`selaras.engine.names`).
+
     Raises:
         NotFoundError: nothing matches (the message says which forms are understood).
+        InputError: a name fits several things (the message lists them).
     """
     thing = thing.strip()
-    candidates: list[str] = []
+    if thing.startswith("<") and thing.endswith(">"):
+        thing = thing[1:-1].strip()
     if thing.startswith(("http://", "https://", "urn:")):
-        candidates.append(thing)
-    elif "->" in thing:
+        if names.exists(store, thing):
+            return thing
+        raise NotFoundError(f"nothing called <{thing}> in the store — check the IRI "
+                            f"(run `selaras infer` first if it is a conclusion)")
+    if "->" in thing:
         source, _, target = (part.strip() for part in thing.partition("->"))
-        candidates.append(f"{DATA_IRI}move/{_position_code(store, source)}/{_position_code(store, target)}")
-    elif " " in thing:
-        employee, _, competency = thing.partition(" ")
-        candidates.append(f"{DATA_IRI}gap/{employee.strip()}/{competency.strip()}")
+        move = f"{DATA_IRI}move/{_position_code(store, source)}/{_position_code(store, target)}"
+        if names.exists(store, move):
+            return move
+        raise NotFoundError(f"no career move {thing!r} was concluded (run `selaras infer` first if the "
+                            f"conclusions are missing)")
+    if "/" in thing:
+        if names.exists(store, DATA_IRI + thing.lstrip("/")):
+            return DATA_IRI + thing.lstrip("/")
     else:
-        candidates.append(DATA_IRI + thing.lstrip("/"))
-    for iri in candidates:
-        if next(store.match(ox.NamedNode(iri), None, None), None) is not None:
-            return iri
+        found = _entity(store, thing)
+        if found is not None:
+            return found
+        employee, _, competency = thing.partition(" ")
+        if competency and names.exists(store, names.iri("gap", employee) + "/" + quote(competency.strip(), safe="")):
+            return names.iri("gap", employee) + "/" + quote(competency.strip(), safe="")
     raise NotFoundError(
-        f"nothing called {thing!r} in the store — name an IRI, a data path such as "
-        f"move/FROM/TO or gap/EMPLOYEE/COMPETENCY, 'EMPLOYEE COMPETENCY', or 'FROM -> TO' "
-        f"(run `selaras infer` first if the conclusions are missing)")
+        f"nothing called {thing!r} in the store — name a position, an employee, a competency, a scheme "
+        f"or a programme (code or name), an IRI, a data path such as move/FROM/TO or gap/EMPLOYEE/COMPETENCY, "
+        f"'EMPLOYEE COMPETENCY', or 'FROM -> TO' (run `selaras infer` first if the conclusions are missing)")
+
+
+#: The kinds of entity ``explain NAME`` looks for, in this order.
+_EXPLAINED_KINDS = ("position", "employee", "competency", "scheme", "program")
+
+
+def _entity(store: Store, thing: str) -> str | None:
+    """The IRI of the one entity whose code or exact name is ``thing`` (several: the error lists them)."""
+    for kind in _EXPLAINED_KINDS:  # a code, looked up directly
+        if names.exists(store, names.iri(kind, thing)):
+            return names.iri(kind, thing)
+    found: list[tuple[str, str]] = []
+    for kind in _EXPLAINED_KINDS:
+        try:
+            found.append((kind, names.choose(kind, thing, names.of_kind(store, kind))))
+        except NotFoundError:
+            continue
+        except InputError:
+            if " " not in thing:
+                raise  # a part of a name: the error lists the matches
+    if len(found) > 1:
+        raise InputError(f"{thing!r} names several things: " + ", ".join(f"{kind} {code}" for kind, code in found)
+                         + " — give the code of the one you mean")
+    return names.iri(*found[0]) if found else None
 
 
 def _position_code(store: Store, name: str) -> str:
-    if next(store.match(ox.NamedNode(f"{DATA_IRI}position/{name}"), None, None), None) is not None:
-        return name
-    rows = store.query(
-        "SELECT ?code WHERE { ?p a <%sPosition> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l ; "
-        "<%scode> ?code . FILTER(LCASE(STR(?l)) = LCASE(?name)) }" % (SEL_IRI, SEL_IRI),
-        bindings={"name": ox.Literal(name)},
-    ).rows
-    if len(rows) == 1:
-        return rows[0]["code"].value
-    if len(rows) > 1:
-        codes = ", ".join(sorted(r["code"].value for r in rows))
-        raise NotFoundError(f"{name!r} names {len(rows)} positions ({codes}) — use one of the codes")
-    return name
+    """The code of the position named by code or title (see :func:`selaras.engine.names.find`)."""
+    return names.find(store, "position", name)
 
 
 def explain(store: Store, thing: str, lang: str = "en") -> Explanation:

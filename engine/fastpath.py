@@ -193,6 +193,9 @@ class FastPath:
         except Unsupported:
             self.derived.pop(rule.id, None)
             return False
+        finally:  # a column of every assessment is large: kept for one rule's reads, not the run's
+            for name in [n for n in self._memo if n.startswith("column-")]:
+                del self._memo[name]
         return True
 
     def _write_file(self, chunks: Iterable[str], graph: str) -> None:
@@ -265,6 +268,8 @@ class FastPath:
 
     def column(self, predicate: str) -> dict[str, list[str]]:
         """Every value of ``sel:predicate`` in the base graphs by subject, read in one scan of the predicate.
+
+        Kept while one rule is evaluated (see :meth:`run`).
 
         A star pattern (``?a a sel:Assessment ; sel:employee ?e ; sel:competency ?c …``) on an
         on-disk store looks each of its subjects up again per predicate; scanning each predicate

@@ -863,11 +863,23 @@ class SparqlHandler(BaseHTTPRequestHandler):
         given = {k: v[-1] for k, v in params.items() if k not in {"format", "output"}}
         try:
             named = queries.load(name)
-            text = bind_values(named.text, named.bindings(given))
+            bindings = named.bindings(given, http=True)
         except SelarasError as err:
             status = 404 if type(err).__name__ == "NotFoundError" else 400
             return _text(status, str(err))
-        return self._pool().run(self._query_request(text, params), self.server.settings.timeout)
+        for pname, kind in named.entity_params().items():
+            if pname in bindings and not self._exists(bindings[pname].value):
+                return _text(404, f"query parameter {pname!r}: no {kind} {given[pname]!r} in the store — "
+                                  f"GET /queries/entities?kind={kind} lists the valid values")
+        return self._pool().run(self._query_request(bind_values(named.text, bindings), params),
+                                self.server.settings.timeout)
+
+    def _exists(self, iri: str) -> bool:
+        """Ask the store (through a worker) whether it states anything about a node."""
+        request = {"op": "query", "text": f"ASK {{ <{iri}> ?p ?o }}", "accept": "application/sparql-results+json",
+                   "format": None, "default_graphs": [], "named_graphs": [], "max_rows": 1}
+        reply = self._pool().run(request, self.server.settings.timeout)
+        return reply.status != 200 or bool(json.loads(reply.body).get("boolean"))
 
 
 # --- running ------------------------------------------------------------------------------------

@@ -506,6 +506,16 @@ class Store:
             )
 
 
+def remove_store(path: Path) -> None:
+    """Delete an on-disk store: its folder, a leftover next generation and its writer lock file.
+
+    For a store a failed command has just created, so that nothing is left behind.
+    """
+    for leftover in (path, path.with_name(path.name + ".next")):
+        shutil.rmtree(leftover, ignore_errors=True)
+    path.with_name(path.name + ".lock").unlink(missing_ok=True)
+
+
 def _writer_lock(path: Path) -> IO[bytes]:
     """Take the store's writer lock: an exclusive ``flock`` on ``<path>.lock`` beside it.
 

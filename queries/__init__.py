@@ -5,12 +5,14 @@ Header lines (comments at the top of the file)::
     # title: Competency dictionary by group
     # judul: Kamus kompetensi per kelompok
     # purpose: Every competency with its code, group and labels.
-    # param: group (string, default: any) — core, leadership, behavioral or technical
+    # param: group (string, one of: core leadership behavioral technical, default: any) — one group
     # param: position (position, required) — the position's code
     # example: position=kepala-lsp group=technical
 
 ``default: any`` (or no default) leaves the variable unbound, so the query covers every value;
-``required`` makes the command refuse to run without it. ``example`` gives values that make
+``required`` makes the command refuse to run without it; ``one of:`` lists the only values
+accepted (besides ``any``), and a parameter whose type is a kind of entity (``position``,
+``employee`` …) accepts only an entity of the store, by code or name. ``example`` gives values that make
 the query answer on the bundled example organisation (tests and the endpoint's page use them).
 
 A parameter ``p`` binds the query variable ``?p`` to a typed RDF term, never pasted into
@@ -26,6 +28,7 @@ Use parameters in the outer pattern (or project them from sub-queries).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -36,10 +39,13 @@ from selaras.engine.errors import InputError, NotFoundError, Problem
 from selaras.ontology.namespace import DATA_IRI
 
 _HEADER = re.compile(r"^#\s*(title|judul|purpose|param|example)\s*:\s*(.*)$")
-_PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*(?:default:\s*([^)]*)|(required)))?\)\s*(?:—|-)\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s*\((\w+)((?:,\s*[^,)]+)*)\)\s*(?:—|-)\s*(.*)$")
+_CLAUSE = re.compile(r"^(?:one of:\s*(?P<choices>.+)|default:\s*(?P<default>.*)|(?P<required>required))$")
 #: Parameter types and the RDF terms their values become.
 PARAM_TYPES = ("string", "integer", "decimal", "date", "iri", "position", "employee", "competency",
                "scheme", "program", "family", "unit")
+#: Parameter types that name an entity of the organisation (``…/id/TYPE/CODE``).
+ENTITY_TYPES = frozenset({"position", "employee", "competency", "scheme", "program", "family", "unit"})
 
 
 @dataclass(frozen=True)
@@ -51,9 +57,14 @@ class Param:
     default: str | None
     help: str
     required: bool = False
+    #: the values it accepts (besides ``any``), when they are a closed list
+    choices: tuple[str, ...] = ()
 
-    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+    def term(self, value: str, *, http: bool = False) -> ox.NamedNode | ox.Literal:
         """Turn a value given on the command line into an RDF term of this parameter's type.
+
+        A value outside :attr:`choices` is refused with the valid ones (``http``: worded for the
+        endpoint's query string instead of the command line).
 
         >>> Param("position", "position", None, "").term("kepala-lsp").value
         'https://w3id.org/selaras/id/position/kepala-lsp'
@@ -61,6 +72,13 @@ class Param:
         "x\\" } DROP ALL #"
         """
         xsd = "http://www.w3.org/2001/XMLSchema#"
+        if self.choices:
+            chosen = next((c for c in self.choices if c.casefold() == value.strip().casefold()), None)
+            if chosen is None:
+                raise _param_error(self.name, f"{value!r} is not a valid {self.name}",
+                                   f"use one of: {', '.join(self.choices)} (or any), e.g. "
+                                   f"{_give(self.name, self.choices[0], http)}", http)
+            value = chosen
         try:
             if self.type == "string":
                 return ox.Literal(value)
@@ -79,11 +97,19 @@ class Param:
             return ox.NamedNode(f"{DATA_IRI}{self.type}/{quote(value, safe='')}")
         except ValueError as err:
             raise _param_error(self.name, f"{value!r} is not a valid {self.type} ({err})",
-                               f"give {self.name}=<{self.type}>") from err
+                               f"give {_give(self.name, f'<{self.type}>', http)}", http) from err
 
 
-def _param_error(name: str, message: str, fix: str) -> InputError:
-    """A bad parameter value: one line, ``--param:NAME: what is wrong — the fix``."""
+def _give(name: str, value: str, http: bool) -> str:
+    """How a parameter value is written: ``--param name=value``, or ``?name=value`` on the endpoint."""
+    return f"?{name}={value}" if http else f"--param {name}={value}"
+
+
+def _param_error(name: str, message: str, fix: str, http: bool = False) -> InputError:
+    """A bad parameter value: one line, ``--param:NAME: what is wrong — the fix`` (on the endpoint,
+    ``query parameter 'NAME': what is wrong — the fix``)."""
+    if http:
+        return InputError(f"query parameter {name!r}: {message} — {fix}")
     return InputError(str(Problem("--param", None, name, message, fix)))
 
 
@@ -99,28 +125,45 @@ class NamedQuery:
     text: str
     example: tuple[tuple[str, str], ...] = ()
 
-    def bindings(self, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    def bindings(self, given: dict[str, str], *, http: bool = False,
+                 find: Callable[[str, str], str] | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
         """Check the given parameter values and return them (and defaults) as RDF terms.
 
+        Args:
+            given: the values by parameter name, as typed.
+            http: word errors for the endpoint's query string (``?name=value``).
+            find: ``find(kind, value) -> code`` for the parameters that name an entity (a position,
+                an employee …): checks that it exists and accepts names as well as codes
+                (:func:`selaras.engine.names.find`). Without it, entity values are taken as codes.
+
         Raises:
-            InputError: an unknown parameter, a value of the wrong type, or a required one missing.
+            InputError: an unknown parameter, a value of the wrong type or outside the
+                parameter's choices, or a required one missing.
+            NotFoundError: ``find`` found no such entity.
         """
         known = {p.name: p for p in self.params}
         unknown = sorted(set(given) - set(known))
         if unknown:
             raise _param_error(unknown[0], f"query {self.name!r} has no parameter {unknown[0]!r}",
-                               "use one of: " + (", ".join(known) or "(none)"))
+                               "use one of: " + (", ".join(known) or "(none)"), http)
         out = {}
         for p in self.params:
             value = given.get(p.name, p.default)
             if p.required and value in (None, ""):
                 hint = dict(self.example).get(p.name)
                 raise _param_error(p.name, f"query {self.name!r} needs the parameter {p.name!r} ({p.help})",
-                                   f"give --param {p.name}=<{p.type}>"
-                                   + (f", e.g. --param {p.name}={hint}" if hint else ""))
-            if value is not None and value != "any":
-                out[p.name] = p.term(value)
+                                   f"give {_give(p.name, f'<{p.type}>', http)}"
+                                   + (f", e.g. {_give(p.name, hint, http)}" if hint else ""), http)
+            if value is None or value == "any":
+                continue
+            if find is not None and p.type in ENTITY_TYPES:
+                value = find(p.type, value)
+            out[p.name] = p.term(value, http=http)
         return out
+
+    def entity_params(self) -> dict[str, str]:
+        """The parameters that name an entity of the organisation: {name: kind}."""
+        return {p.name: p.type for p in self.params if p.type in ENTITY_TYPES}
 
 
 def _parse(name: str, text: str) -> NamedQuery:
@@ -138,11 +181,21 @@ def _parse(name: str, text: str) -> NamedQuery:
             pm = _PARAM.match(value)
             if not pm:
                 raise ValueError(f"queries/{name}.rq: malformed param line {value!r}")
-            pname, ptype, default, required, phelp = pm.groups()
+            pname, ptype, clauses, phelp = pm.groups()
             if ptype not in PARAM_TYPES:
                 raise ValueError(f"queries/{name}.rq: unknown param type {ptype!r}")
-            params.append(Param(pname, ptype, default.strip() if default else None, phelp.strip(),
-                                required=bool(required)))
+            default, required, choices = None, False, ()
+            for clause in filter(None, (c.strip() for c in clauses.split(","))):
+                cm = _CLAUSE.match(clause)
+                if cm is None:
+                    raise ValueError(f"queries/{name}.rq: param {pname}: unknown clause {clause!r} "
+                                     f"(use 'one of: A B C', 'default: X' or 'required')")
+                default = cm["default"].strip() if cm["default"] is not None else default
+                required = required or bool(cm["required"])
+                choices = tuple(cm["choices"].split()) if cm["choices"] else choices
+            if default not in (None, "any") and choices and default not in choices:
+                raise ValueError(f"queries/{name}.rq: param {pname}: default {default!r} is not one of its choices")
+            params.append(Param(pname, ptype, default, phelp.strip(), required=required, choices=choices))
         elif key == "example":
             for pair in value.split():
                 k, sep, v = pair.partition("=")

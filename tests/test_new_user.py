@@ -1,0 +1,91 @@
+"""What a new user trips over: each test is a command a newcomer typed and what they expected.
+
+A rejected import leaves no store behind; a store without an organisation says so instead of
+answering with nothing; names are found as everywhere else; a wrong parameter value is an error
+that lists the valid ones; SPARQL mistakes are reported as SPARQL mistakes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA
+
+
+@pytest.fixture
+def bad_csv(tmp_path) -> Path:
+    path = tmp_path / "bad.csv"
+    path.write_text("code,name\nE1\n", encoding="utf-8")
+    return path
+
+
+def test_a_rejected_import_into_a_new_store_leaves_no_store(cli, tmp_path, bad_csv) -> None:
+    target = tmp_path / "new"
+    result = cli("--store", str(target), "import", str(bad_csv))
+    assert result.exit_code == 2 and "nothing was written" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]  # no folder, no lock file
+
+
+def test_a_rejected_import_into_an_existing_store_keeps_it(cli, store, bad_csv) -> None:
+    result = cli("--store", store, "import", str(bad_csv))
+    assert result.exit_code == 2 and Path(store, "CURRENT").exists()
+
+
+def test_a_store_without_an_organisation_says_so(cli, tmp_path) -> None:
+    target = str(tmp_path / "empty")
+    assert cli("--store", target, "init").exit_code == 0
+    audit = cli("--store", target, "audit")
+    assert audit.exit_code == 2 and "holds no organisation" in audit.stderr and "nothing to audit" in audit.stderr
+    query = cli("--store", target, "query", "class-counts")
+    assert query.exit_code == 0 and "holds no organisation" in query.stderr
+    imported = cli("--store", target, "import", str(DATA / "mini"))
+    assert imported.exit_code == 0
+    assert "holds no organisation" not in cli("--store", target, "query", "class-counts").stderr
+
+
+@pytest.mark.parametrize("thing, expected", [
+    ("kepala-lsp", "[Position]"),
+    ("Kepala LSP", "[Position]"),
+    ("E0013", "[Employee]"),
+    ("<https://w3id.org/selaras/id/gap/E0013/CT>", "Competency gap"),
+    ("E0013 CT", "Competency gap"),
+])
+def test_explain_names_things_as_everywhere_else(cli, example_store, thing, expected) -> None:
+    result = cli("--store", example_store, "explain", thing)
+    assert result.exit_code == 0 and expected in result.stdout
+
+
+@pytest.mark.parametrize("thing, message", [
+    ("Manager Sertifikasi -> kepala-lsp", "names 2 positions: manager-sertifikasi-a2"),
+    ("Siti", "is part of the names of 7 employees"),
+    ("<not an iri>", "nothing called"),
+    ("no-such-thing", "nothing called 'no-such-thing'"),
+])
+def test_explain_of_an_ambiguous_or_unknown_name_is_an_error_not_a_traceback(cli, example_store, thing,
+                                                                              message) -> None:
+    result = cli("--store", example_store, "explain", thing)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("employee-gaps", "-p", "employee=E0013", "-p", "status=foo"), "use one of: unmet, below, not-assessed, met"),
+    (("certifications", "-p", "status=bogus"), "use one of: valid, expiring, expired, not-yet-valid"),
+    (("largest-gaps", "-p", "by=grade"), "use one of: family, unit, position"),
+    (("talent-pool", "-p", "position=nope"), "`selaras query entities --param kind=position` lists them"),
+    (("employee-gaps", "-p", "employee=E9999"), "no employee 'E9999'"),
+    (("employee-gaps", "-p", "employee=Siti"), "E0013 (Siti Hakim)"),
+])
+def test_a_parameter_value_outside_its_choices_is_an_error_with_them(cli, example_store, args, message) -> None:
+    result = cli("--store", example_store, "query", *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_any_is_the_one_spelling_of_every_value_and_ids_match_as_numbers(cli, example_store) -> None:
+    every = cli("--store", example_store, "query", "employee-gaps", "-p", "employee=E13", "-p", "status=any",
+                "--format", "csv")
+    unmet = cli("--store", example_store, "query", "employee-gaps", "-p", "employee=E0013", "--format", "csv")
+    assert every.exit_code == 0 and len(every.stdout.splitlines()) > len(unmet.stdout.splitlines()) > 1
+    listed = cli("--store", example_store, "query", "entities", "-p", "kind=employee", "--format", "csv")
+    assert "E0013,Siti Hakim," in listed.stdout
