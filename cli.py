@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from selaras.engine.store import FACTS_GRAPH, remove_store
 from selaras.engine.tabular import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
+from selaras.engine.sparql import is_update
 from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -587,6 +589,10 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
                 given["lang"] = lang
             text = named.text
             bindings = named.bindings(given, find=lambda kind, value: names.find(org.store, kind, value))
+        if is_update(text):
+            raise SelarasError("`selaras query` only reads: this is a SPARQL update — change facts with "
+                               "`selaras import FILES` (`--replace` to replace them; conclusions follow with "
+                               "`selaras infer`), or send updates to `selaras serve --allow-update --token …`")
         if queries.reads_conclusions(text):
             org.ensure_inferred()  # gaps, moves, readiness … must reflect the current facts
         result = org.store.query(text, bindings=bindings)
@@ -1029,8 +1035,8 @@ def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max
 
 
 def _looks_like_sparql(text: str) -> bool:
-    words = text.upper().split()
-    return any(w in {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "PREFIX", "BASE"} for w in words[:40])
+    """Anything but a bare name (``employee-gaps``) is SPARQL text, to be parsed as such."""
+    return re.fullmatch(r"[A-Za-z0-9_-]+", text.strip()) is None
 
 
 if __name__ == "__main__":  # pragma: no cover

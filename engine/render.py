@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import sys
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -15,6 +17,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from selaras.engine.errors import QueryError
 from selaras.engine.store import Result
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
@@ -46,17 +49,65 @@ def short(term: object) -> str:
     return str(term)
 
 
-def records_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Draw rows as a terminal table and return the text."""
+def records_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[object]],
+                  width: int | None = None) -> str:
+    r"""Draw rows as a terminal table and return the text.
+
+    Laid out for ``width`` columns: by default the terminal's width when standard output is a
+    terminal, and no limit when it is piped (one line per row, for ``grep`` and friends).
+    Codes, dates, numbers and headers are never broken; only text with spaces (titles, names)
+    wraps, at its spaces.
+
+    >>> print(records_table(None, ["code", "title"], [["manager-sertifikasi-c8", "Manager Sertifikasi"]],
+    ...                     width=30).strip("\n"))
+      code                     title
+     ──────────────────────────────────────
+      manager-sertifikasi-c8   Manager
+                               Sertifikasi
+    """
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    if width is None:
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 100_000
+    widths = _column_widths(columns, cells, width - 1 - 3 * len(columns))  # margins, padding, rules
     table = Table(box=box.SIMPLE_HEAD, header_style="bold")
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+    for c, (w, atomic) in zip(columns, widths, strict=True):
+        table.add_column(c, width=w, no_wrap=atomic, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
     buf = io.StringIO()
-    Console(file=buf, width=160, force_terminal=False, color_system=None).print(table)
+    # narrower than the columns' least widths: the lines run past the width (the terminal wraps
+    # them) rather than lose a character of a code or a date
+    total = sum(w for w, _ in widths) + 1 + 3 * len(columns)
+    Console(file=buf, width=max(width, total), force_terminal=False, color_system=None).print(table)
     lines = [line.rstrip() for line in buf.getvalue().strip("\n").splitlines()]
     return "\n".join(([title] if title else []) + lines) + "\n"
+
+
+def _column_widths(columns: Sequence[str], cells: list[list[str]], room: int) -> list[tuple[int, bool]]:
+    """Each column's width and whether it is atomic (never wrapped), fitting ``room`` when possible.
+
+    An atomic column (no value has a space: codes, dates, numbers, IRIs) gets its longest value;
+    a text column at least its header and its longest word (words past 20 characters fold), and
+    then a share of what is left in proportion to what it would need to fit on one line.
+    """
+    out: list[tuple[int, bool]] = []
+    text: list[tuple[int, int, int]] = []  # (index, least, natural)
+    for i, c in enumerate(columns):
+        values = [row[i] for row in cells if row[i]]
+        natural = max([len(c), *(len(line) for v in values for line in v.splitlines())])
+        if all(" " not in v and "\n" not in v for v in values):
+            out.append((natural, True))
+            continue
+        least = max([len(c), *(min(len(w), 20) for v in values for w in v.split())])
+        text.append((i, least, natural))
+        out.append((least, False))
+    spare = room - sum(w for w, _ in out)
+    wanted = sum(natural - least for _, least, natural in text)
+    for i, least, natural in text:
+        if spare <= 0 or wanted <= 0:
+            break
+        out[i] = (least + min(natural - least, (natural - least) * spare // wanted), False)
+    return out
 
 
 def records_markdown(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -79,6 +130,9 @@ def render_result(result: Result, fmt: str) -> str:
     """Render a query result in a format; graph results in ``ttl``/``nt``/``jsonld``/``xml``."""
     if result.kind == "graph":
         return result.serialize("ttl" if fmt == "table" else fmt).decode()
+    if fmt not in SELECT_FORMATS:
+        raise QueryError(f"format {fmt!r} does not fit a SELECT/ASK result — use one of "
+                         f"{', '.join(SELECT_FORMATS)} (graph formats are for CONSTRUCT and DESCRIBE)")
     if fmt in {"json", "xml", "csv", "tsv"}:
         return result.serialize(fmt).decode()
     if result.kind == "ask":

@@ -98,3 +98,43 @@ def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) ->
     names = " ".join(f"?{k}" for k in bindings)
     values = " ".join(str(v) for v in bindings.values())
     return f"{body[: m.end()]} VALUES ({names}) {{ ({values}) }}\n{body[m.end():]}"
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+_UPDATE_WORD = re.compile(r"\b(INSERT|DELETE|DROP|CLEAR|LOAD|CREATE|ADD|MOVE|COPY)\b", re.IGNORECASE)
+
+
+def syntax_error(text: str, error: str) -> str:
+    """Word a parser's error (``error at LINE:COLUMN: …``) with the line of the text it points at.
+
+    >>> print(syntax_error("SELEC * WHERE { ?s ?p ?o }", "error at 1:1: expected one of ASK, BASE"))
+    SPARQL syntax error at line 1, column 1: expected one of ASK, BASE
+        SELEC * WHERE { ?s ?p ?o }
+        ^
+    """
+    m = _POSITION.match(error.strip())
+    if m is None:
+        return f"SPARQL syntax error: {error}"
+    line, column, what = int(m[1]), int(m[2]), m[3].strip()
+    lines = text.splitlines() or [""]
+    shown = lines[min(line, len(lines)) - 1]
+    caret = " " * min(max(column - 1, 0), len(shown))
+    return f"SPARQL syntax error at line {line}, column {column}: {what}\n    {shown}\n    {caret}^"
+
+
+def is_update(text: str) -> bool:
+    """Tell whether text is a SPARQL update (``INSERT``, ``DELETE``, ``DROP`` …), by parsing it (nothing runs).
+
+    >>> is_update("DROP ALL"), is_update("SELECT * WHERE { ?s ?p ?o }")
+    (True, False)
+    """
+    if not _UPDATE_WORD.search(strip_comments(text)):
+        return False  # no update operation named: no need for the (slow) parser
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except (ParseException, ValueError, TypeError):
+        return False
+    return True

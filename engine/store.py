@@ -40,7 +40,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from selaras.engine.errors import QueryError, StoreError, StoreInUseError
-from selaras.engine.sparql import bind_values
+from selaras.engine.sparql import bind_values, syntax_error
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
 
@@ -257,7 +257,7 @@ class Store:
             raw = self._ox.query(sparql, **kwargs)
             return _to_result(raw)
         except SyntaxError as err:
-            raise QueryError(f"malformed SPARQL: {err} — fix the query text") from err
+            raise QueryError(f"{syntax_error(sparql, str(err))}\n— fix the query text") from err
         except (OSError, ValueError) as err:
             raise QueryError(f"the query failed: {err} — check the query") from err
         except RuntimeError as err:  # storage errors, e.g. a file a writer's compaction removed mid-read
@@ -302,7 +302,7 @@ class Store:
         try:
             raw = self._ox.query(sparql, **kwargs)
         except SyntaxError as err:
-            raise QueryError(f"malformed SPARQL: {err} — fix the query text") from err
+            raise QueryError(f"{syntax_error(sparql, str(err))}\n— fix the query text") from err
         if not isinstance(raw, ox.QuerySolutions):
             raise QueryError("query_text runs SELECT queries only — use query() for CONSTRUCT and ASK")
         return raw.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")

@@ -89,3 +89,16 @@ def test_any_is_the_one_spelling_of_every_value_and_ids_match_as_numbers(cli, ex
     assert every.exit_code == 0 and len(every.stdout.splitlines()) > len(unmet.stdout.splitlines()) > 1
     listed = cli("--store", example_store, "query", "entities", "-p", "kind=employee", "--format", "csv")
     assert "E0013,Siti Hakim," in listed.stdout
+
+
+def test_tables_never_break_codes_dates_or_numbers(cli, example_store) -> None:
+    from selaras.engine.render import records_table
+
+    piped = cli("--store", example_store, "query", "employee-gaps", "-p", "employee=E0013").stdout
+    rows = [line for line in piped.splitlines() if line.startswith("  E0013 ")]
+    assert rows and all("Siti Hakim" in line and "asesor-kompetensi" in line for line in rows)  # one line a row
+    narrow = records_table(None, ["employee_code", "assessed_on", "competency_label"],
+                           [["E0013", "2026-06-13", "Quality Management"]], width=40)
+    assert "employee_code" in narrow and "2026-06-13" in narrow and "Management" in narrow
+    too_narrow = records_table(None, ["position"], [["manager-sertifikasi-c8"]], width=10)
+    assert "manager-sertifikasi-c8" in too_narrow  # past the width rather than cut

@@ -450,7 +450,23 @@ def test_query_errors_say_the_fix(cli, example_store) -> None:
     unknown = cli("--store", example_store, "query", "talent-pol")
     assert unknown.exit_code == 2 and "talent-pool" in unknown.stderr
     malformed = cli("--store", example_store, "query", "SELECT * WHERE {")
-    assert malformed.exit_code == 2 and "malformed SPARQL" in malformed.stderr
+    assert malformed.exit_code == 2 and "SPARQL syntax error at line 1, column" in malformed.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ("SELEC * WHERE {?s ?p ?o}", "SPARQL syntax error at line 1, column"),
+    ("SELECT *\nWHERE { ?s ?p }", "at line 2, column"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "`selaras query` only reads: this is a SPARQL update"),
+    ("DROP ALL", "change facts with `selaras import FILES`"),
+])
+def test_ad_hoc_sparql_mistakes_are_reported_as_sparql(cli, example_store, text, message) -> None:
+    result = cli("--store", example_store, "query", text)
+    assert result.exit_code == 2 and message in result.stderr and "no named query" not in result.stderr
+
+
+def test_a_graph_format_for_a_table_result_is_refused(cli, example_store) -> None:
+    result = cli("--store", example_store, "query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "ttl")
+    assert result.exit_code == 2 and "does not fit a SELECT/ASK result" in result.stderr
 
 
 def _sparql_xml_rows(text: str) -> list[dict[str, str]]:
