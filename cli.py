@@ -111,6 +111,24 @@ def rule_progress() -> Iterator[Callable[[str, int, int], None]]:
         yield progress
 
 
+@contextlib.contextmanager
+def working(description: str) -> Iterator[Callable[[str], None]]:
+    """Show a spinner and what is being done on stderr while a long step runs, when stderr is a
+    terminal (nothing when piped). Yields a function that changes the description."""
+    if not sys.stderr.isatty():
+        yield lambda text: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True, force_terminal=True).status(description) as status:
+        yield lambda text: status.update(text)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``: a count with its noun in the right number."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def command_errors(func: F) -> F:
     """Turn Selaras errors into a message on stderr and exit code 2 (1 for inconsistency)."""
     @functools.wraps(func)
@@ -195,10 +213,15 @@ def import_(state: State, paths: tuple[Path, ...], replace: bool) -> None:
       selaras import ontology/example/
       selaras import --replace workbook.xlsx
     """
-    with state.writing(create=True) as org:
+    with state.writing(create=True) as org, working(f"importing {', '.join(map(str, paths))}"):
         report = org.import_paths(list(paths), replace=replace)
-    click.echo(f"imported {report.rows} rows from {len(report.files)} file(s): "
-               f"{report.added} quads added, {report.removed} replaced")
+    if not report.changed:
+        what = (f"{_count(report.rows, 'row')} from {_count(len(report.files), 'file')}: the store holds these "
+                f"facts already" if report.rows else f"no rows in {_count(len(report.files), 'file')}")
+        click.echo(f"{what} — nothing changed (the facts' version, and so the conclusions, stay as they were)")
+        return
+    click.echo(f"imported {_count(report.rows, 'row')} from {_count(len(report.files), 'file')}: "
+               f"{_count(report.added, 'fact')} added, {report.removed} replaced")
 
 
 @main.command()
@@ -460,10 +483,11 @@ def check(state: State, owl: bool, fmt: str, lang: str) -> None:
     """
     from selaras.engine import inference, validation
 
-    with state.open() as org:
+    with state.open() as org, working("checking the data against the SHACL shapes") as step:
         org.make_writable()
         inference.infer(org.store, only=["scale-bounds"])  # the shapes read the scale bounds
         results = validation.shacl_report(org.store)
+        step("reasoning over the ontology and the model (OWL, HermiT)")
         owl_report = validation.owl_reasoning(org.store) if owl else None
     errors = [r for r in results if r.severity == "error"]
     inconsistent = owl_report is not None and not owl_report.consistent
@@ -918,8 +942,9 @@ def generate(employees: int, positions: int | None, seed: int, competencies: int
 
     if positions is None:
         positions = max(20, round(employees / 25))
-    report = write_organisation(out, employees=employees, positions=positions, seed=seed,
-                                competencies=competencies, scale_levels=levels, readiness_scope=readiness_scope)
+    with working(f"writing a synthetic organisation of {employees:,} employees into {out}"):
+        report = write_organisation(out, employees=employees, positions=positions, seed=seed,
+                                    competencies=competencies, scale_levels=levels, readiness_scope=readiness_scope)
     if fmt == "json":
         click.echo(json.dumps({"out": str(report.out), "seed": report.seed, "families": report.families,
                                "rows": report.rows, "seconds": round(report.seconds, 3)}, indent=2))
@@ -937,7 +962,7 @@ def generate(employees: int, positions: int | None, seed: int, competencies: int
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of stdout.")
 @click.option("--check", "checks", multiple=True, metavar="ID",
-              help="Run only this check (repeatable; ids as in engine/audit/checks/).")
+              help="Run only this check (repeatable), e.g. R2-no-scheme; an unknown id lists them all.")
 @click.option("--skip", "skip", multiple=True, metavar="ID",
               help="Leave this check out (repeatable), e.g. model-data-quality, the slow SHACL validation.")
 @settings_options
@@ -966,7 +991,10 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
         if not org.holds_organisation():
             raise SelarasError(f"{org.store.location} holds no organisation — nothing to audit; import one with "
                                f"`selaras import FOLDER` (or try `selaras init --example`)")
-        report = run_audit(org, _settings(**settings), checks=list(checks) or None, skip=skip, fail_on=fail_on)
+        org.ensure_inferred(_settings(**settings))  # with its own progress bar, before the audit's
+        with working("auditing") as step:
+            report = run_audit(org, _settings(**settings), checks=list(checks) or None, skip=skip, fail_on=fail_on,
+                               progress=lambda check, done, total: step(f"auditing: {check} ({done + 1}/{total})"))
     text = render(report, fmt, lang)
     if output:
         output.write_text(text, encoding="utf-8")

@@ -126,6 +126,8 @@ class ImportReport:
     rows: int
     added: int
     removed: int
+    #: False when the store already held exactly this: nothing was written, the facts' version stayed
+    changed: bool = True
 
 
 # --- reading --------------------------------------------------------------------------
@@ -978,6 +980,8 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     if old_facts and not old_version and not replace:
         raise InputError(Problem(store.location, None, None, INTERRUPTED, "import again with --replace"))
     counter = [0]
+    if batch.rows == 0 and not rdf and not replace:
+        return ImportReport(tuple(batch.files), 0, 0, 0, changed=False)  # headers only: nothing to say
     try:
         if old_facts == 0 and not old_version and isinstance(store, Store):
             # nothing to replace: stream the text into the loader (one transaction), or for a
@@ -994,43 +998,50 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
                 raise
             if bulk:
                 store.extend(version)
-            removed = 0
+            report = ImportReport(tuple(batch.files), batch.rows, counter[0] - overlap + len(rdf), 0)
         else:
-            removed = _replace(store, batch, rdf, version, old_version, old_facts, replace, counter)
+            delta = _replace(store, batch, rdf, version, old_version, old_facts, replace)
+            if delta is None:
+                return ImportReport(tuple(batch.files), batch.rows, 0, 0, changed=False)
+            report = ImportReport(tuple(batch.files), batch.rows, *delta)
     except _Changed as err:
         raise InputError([Problem(err.source.where, None, None,
                                   "the file changed while it was being imported",
                                   "import it again once nothing writes to it")]) from None
     store.compact()  # on disk: let go of the write-ahead log of the import's transaction
-    return ImportReport(tuple(batch.files), batch.rows, counter[0] - overlap + len(rdf) + len(version), removed)
+    return report
 
 
 def _replace(store: Store, batch: Batch, rdf: list[ox.Quad], version: list[ox.Quad], old_version: list[ox.Quad],
-             old_facts: int, replace: bool, counter: list[int]) -> int:
+             old_facts: int, replace: bool) -> tuple[int, int] | None:
     """Write over existing facts in one transaction: a SPARQL update holding the new data's text.
 
+    Returns (facts added, facts removed), or None when the store holds exactly these facts
+    already: then nothing is written and the facts' version stays, so no conclusion turns stale.
     Unlike a first import this holds the whole text in memory: removing and adding in one
     transaction needs a single update (or, on a SPARQL server, the store's own requests).
     """
-    chunks = list(table_text(batch, " .\n", counter))
-    remove: list[ox.Quad] = []
-    if not replace and old_facts:
-        for chunk in chunks:  # the superseded facts, a chunk of new triples at a time
-            remove += _superseded(store, [ox.Quad(t.subject, t.predicate, t.object, FACTS)
-                                          for t in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)])
-        remove = list(dict.fromkeys(remove))
-    removed = (old_facts if replace else len(remove)) + len(old_version)
+    chunks = list(table_text(batch, " .\n", [0]))
+    new = [ox.Quad(t.subject, t.predicate, t.object, FACTS)
+           for chunk in chunks for t in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)]
+    new = list(dict.fromkeys(new + rdf))
+    if replace:
+        old = set(store.quads(FACTS_GRAPH))
+        remove, fresh = list(old), new
+        unchanged = old == set(new)
+    else:
+        remove, fresh = _delta(store, new)
+        unchanged = not remove and not fresh
+    if unchanged and old_version:  # (facts without a version, of a cut-short import, get one)
+        return None
+    changed = (len(fresh), len(remove))
     if not isinstance(store, Store):  # a SPARQL server: the store sends the quads its own way
-        add = [ox.Quad(t.subject, t.predicate, t.object, FACTS)
-               for chunk in chunks for t in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)]
-        add = list(dict.fromkeys(add + rdf)) + version
-        old = list(store.quads(FACTS_GRAPH)) if replace else remove
-        store.replace(old + old_version, add)
-        return removed
+        store.replace(remove + old_version, new + version)
+        return changed
     ops = []
     if replace and old_facts:
         ops.append(f"CLEAR SILENT GRAPH {FACTS}")
-    deleted = remove + old_version
+    deleted = ([] if replace else remove) + old_version
     if deleted:
         ops.append("DELETE DATA { " + "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
                                                 for q in deleted) + " }")
@@ -1040,7 +1051,7 @@ def _replace(store: Store, batch: Batch, rdf: list[ox.Quad], version: list[ox.Qu
     ops.append(f"INSERT DATA {{ GRAPH {FACTS} {{\n{''.join(chunks)}}}\nGRAPH {META} {{\n{version_text}}} }}")
     del chunks
     store.update(" ;\n".join(ops))
-    return removed
+    return changed
 
 
 def _check_shapes(store: Store, batch: Batch, rdf: list[ox.Quad]) -> int:
@@ -1105,19 +1116,21 @@ def _locate(file: str, iris: Iterable[str]) -> dict[str, int]:
     return lines
 
 
-def _superseded(store: Store, add: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Existing facts that the new quads replace: same subject and (non-additive) predicate."""
-    if store.count(FACTS_GRAPH) == 0:
-        return []
-    pairs = {(q.subject, q.predicate) for q in add if q.predicate.value not in ADDITIVE}
-    new = set(add)
-    removed = []
-    subjects = {s for s, _ in pairs}
-    for s in subjects:
-        for q in store.match(s, None, None, FACTS):
-            if (q.subject, q.predicate) in pairs and q not in new:
-                removed.append(q)
-    return removed
+def _delta(store: Store, add: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """What new facts change: the existing facts they supersede (same subject and non-additive
+    predicate, another value) and those of them the store does not hold yet."""
+    by_subject: dict[object, list[ox.Quad]] = {}
+    for q in add:
+        by_subject.setdefault(q.subject, []).append(q)
+    removed: list[ox.Quad] = []
+    fresh: list[ox.Quad] = []
+    for s, quads in by_subject.items():
+        existing = set(store.match(s, None, None, FACTS))
+        pairs = {q.predicate for q in quads if q.predicate.value not in ADDITIVE}
+        news = set(quads)
+        removed += [q for q in existing if q.predicate in pairs and q not in news]
+        fresh += [q for q in quads if q not in existing]
+    return removed, fresh
 
 
 def _version_quads() -> list[ox.Quad]:

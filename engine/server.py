@@ -869,7 +869,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return _text(status, str(err))
         for pname, kind in named.entity_params().items():
             if pname in bindings and not self._exists(bindings[pname].value):
-                return _text(404, f"query parameter {pname!r}: no {kind} {given[pname]!r} in the store — "
+                return _text(400, f"query parameter {pname!r}: no {kind} {given[pname]!r} in the store — "
                                   f"GET /queries/entities?kind={kind} lists the valid values")
         return self._pool().run(self._query_request(bind_values(named.text, bindings), params),
                                 self.server.settings.timeout)

@@ -17,10 +17,11 @@ datatype map; dates are checked by the SHACL shapes instead.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -681,15 +682,58 @@ def owl_reasoning(store: Store, *, details: bool = True) -> OwlReport:
         details: include requirements and scheme/programme coverage (a full consistency
             check); without them HermiT only classifies, three times faster.
 
+    The verdict is kept in a cache keyed by the model's content (:func:`_owl_cache`): while the
+    ontology and the model do not change, ``check`` and ``infer`` do not start HermiT again.
+
     Raises:
         SelarasError: Java or owlready2's reasoner cannot run (the message says what to install).
     """
+    model = _model_ntriples(store, PEOPLE_CLASSES if details else PEOPLE_CLASSES + DETAIL_CLASSES)
+    cache = _owl_cache(model)
+    if cache is not None and cache.is_file():
+        try:
+            return OwlReport(**json.loads(cache.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            pass  # an unreadable entry is worked out again
+    report = _hermit(store, model)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(asdict(report)), encoding="utf-8")
+            partial.replace(cache)
+        except OSError:
+            pass  # a read-only home: no cache, same answers
+    return report
+
+
+def _owl_cache(model: bytes) -> Path | None:
+    """The file that keeps HermiT's verdict on a model: ``$SELARAS_CACHE`` (``off``: none), else
+    ``$XDG_CACHE_HOME/selaras`` or ``~/.cache/selaras``, named by the SHA-256 of the model's sorted
+    statements and of the versions of Selaras and owlready2 — the same model is reasoned over once.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    root = os.environ.get("SELARAS_CACHE")
+    if root == "off":
+        return None
+    if not root:
+        root = os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "selaras")
+    digest = hashlib.sha256(f"{version('selaras')} {version('owlready2')}\n".encode())
+    for line in sorted(model.splitlines()):
+        digest.update(line + b"\n")
+    return Path(root) / "owl" / f"{digest.hexdigest()}.json"
+
+
+def _hermit(store: Store, model: bytes) -> OwlReport:
+    """Run HermiT over a model's N-Triples (what :func:`owl_reasoning` caches)."""
     import owlready2
 
     fd, path = tempfile.mkstemp(suffix=".nt", prefix="selaras-owl-")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(_model_ntriples(store, PEOPLE_CLASSES if details else PEOPLE_CLASSES + DETAIL_CLASSES))
+            f.write(model)
         world = owlready2.World()
         world.get_ontology(Path(path).as_uri()).load(format="ntriples")
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ import selaras
 from selaras.cli import main
 
 DATA = Path(__file__).parent / "data"
+# HermiT's verdicts are cached by model (engine/validation.py): the suite keeps its own, fresh each run
+os.environ["SELARAS_CACHE"] = tempfile.mkdtemp(prefix="selaras-test-cache-")
 
 
 @pytest.fixture(scope="session")

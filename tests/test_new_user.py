@@ -7,6 +7,8 @@ that lists the valid ones; SPARQL mistakes are reported as SPARQL mistakes.
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,61 @@ def test_tables_never_break_codes_dates_or_numbers(cli, example_store) -> None:
     assert "employee_code" in narrow and "2026-06-13" in narrow and "Management" in narrow
     too_narrow = records_table(None, ["position"], [["manager-sertifikasi-c8"]], width=10)
     assert "manager-sertifikasi-c8" in too_narrow  # past the width rather than cut
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_long_work_shows_progress_on_a_terminal_and_nothing_when_piped(monkeypatch, cli, example_store) -> None:
+    from selaras.cli import working
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with working("checking the data") as step:
+        step("reasoning (OWL)")
+    assert "reasoning (OWL)" in terminal.getvalue() or "checking the data" in terminal.getvalue()
+    monkeypatch.undo()
+    piped = cli("--store", example_store, "check", "--no-owl")
+    assert piped.exit_code == 0 and piped.stderr == ""  # nothing extra when piped
+
+
+def test_check_reasons_once_per_model(cli, example_store, monkeypatch) -> None:
+    from selaras.engine import validation
+
+    first = cli("--store", example_store, "check")
+    assert first.exit_code == 0 and "OWL (HermiT): consistent" in first.stdout
+    monkeypatch.setattr(validation, "_hermit", lambda *a: pytest.fail("HermiT ran again on an unchanged model"))
+    again = cli("--store", example_store, "check")
+    assert again.stdout == first.stdout
+
+
+def _version(store: str) -> str:
+    import selaras
+    from selaras.engine import importer
+
+    with selaras.open(store, read_only=True) as org:
+        return next(org.store.match(importer.FACTS, importer.VERSION_INFO, None)).object.value
+
+
+def test_an_import_that_changes_nothing_says_so_and_keeps_the_version(cli, store, tmp_path) -> None:
+    before = _version(store)
+    header_only = tmp_path / "employees.csv"
+    header_only.write_text("employee,name,position\n", encoding="utf-8")
+    empty = cli("--store", store, "import", str(header_only))
+    assert empty.exit_code == 0 and "nothing changed" in empty.stdout
+    template = tmp_path / "template.xlsx"
+    assert cli("template", str(template)).exit_code == 0
+    assert "nothing changed" in cli("--store", store, "import", str(template)).stdout
+    again = cli("--store", store, "import", str(DATA / "mini"))
+    assert again.exit_code == 0 and "the store holds these facts already" in again.stdout
+    assert _version(store) == before  # no conclusion turned stale
+    rows = (DATA / "mini" / "employees.csv").read_text(encoding="utf-8").splitlines()
+    changed = tmp_path / "one" / "employees.csv"
+    changed.parent.mkdir()
+    changed.write_text(rows[0] + "\n" + rows[1].replace(rows[1].split(",")[1], "Someone Else", 1) + "\n",
+                       encoding="utf-8")
+    one = cli("--store", store, "import", str(changed))
+    assert one.exit_code == 0 and "imported 1 row from 1 file: 1 fact added, 1 replaced" in one.stdout
+    assert _version(store) != before

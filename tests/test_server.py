@@ -322,7 +322,7 @@ def test_named_queries_are_listed_and_run_with_typed_parameters(server) -> None:
     assert status == 200 and rows["INT"]["increase"]["value"] == "3"
     args = urllib.parse.urlencode({"employee": 'E0013" } DROP ALL #'})
     status, _, body = http(f"{server.url}/queries/employee-gaps?{args}", headers={"Accept": "text/csv"})
-    assert status == 404 and b"no employee" in body  # a value (of no employee), not code
+    assert status == 400 and b"no employee" in body  # a value (of no employee), not code
     status, _, body = http(f"{server.url}/queries/employee-gaps")
     assert status == 400 and b"employee=E0013" in body
     assert http(f"{server.url}/queries/no-such-query")[0] == 404
@@ -332,7 +332,7 @@ def test_named_query_parameters_outside_their_values_are_refused_in_http_words(s
     status, _, body = http(f"{server.url}/queries/employee-gaps?employee=E0013&status=foo")
     assert status == 400 and b"?status=unmet" in body and b"--param" not in body and b"not-assessed" in body
     status, _, body = http(f"{server.url}/queries/talent-pool?position=nope")
-    assert status == 404 and b"/queries/entities?kind=position" in body and b"--param" not in body
+    assert status == 400 and b"/queries/entities?kind=position" in body and b"--param" not in body
     status, _, body = http(f"{server.url}/queries/employee-gaps?employee=E0013&status=any",
                            headers={"Accept": "text/csv"})
     assert status == 200 and b",met," in body  # every gap, met ones included

@@ -188,7 +188,8 @@ def get(check_id: str) -> Check:
 
         close = difflib.get_close_matches(check_id, list(by_id), n=3)
         raise NotFoundError(f"no audit check {check_id!r} — "
-                            + (f"did you mean {', '.join(close)}?" if close else "see engine/audit/checks/"))
+                            + (f"did you mean {', '.join(close)}? " if close else "")
+                            + f"the checks are: {', '.join(by_id)}")
     return by_id[check_id]
 
 

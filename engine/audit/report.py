@@ -71,6 +71,7 @@ _UI: dict[str, dict[str, str]] = {
     "findings": {"en": "Findings", "id": "Temuan"},
     "no_findings": {"en": "no findings", "id": "tidak ada temuan"},
     "skipped": {"en": "skipped", "id": "dilewati"},
+    "not_run": {"en": "not run", "id": "tidak dijalankan"},
     "rule": {"en": "rule", "id": "aturan"},
     "premises": {"en": "premises", "id": "premis"},
     "more": {"en": "more", "id": "lainnya"},
@@ -186,7 +187,8 @@ def to_json(report: AuditReport, lang: str = "en") -> dict[str, Any]:
             "total": {sev.value: n for sev, n in counts.items()},
             "findings": len(report.findings),
             "sections": {sec.id: {sev.value: n for sev, n in report.counts(sec.id).items()}
-                         for sec in report.sections},
+                         for sec in report.sections if report.ran(sec.id)},
+            "not_run": [sec.id for sec in report.sections if not report.ran(sec.id)],
         },
         "sections": [{"id": sec.id, "title": sec.title.get(lang), "recommendation": _ref(sec.recommendation, lang),
                       "principles": [_ref(p, lang) for p in sec.principles]} for sec in report.sections],
@@ -208,8 +210,9 @@ def summary_rows(report: AuditReport, lang: str) -> list[list[object]]:
     rows: list[list[object]] = []
     for sec in report.sections:
         counts = report.counts(sec.id)
-        rows.append([sec.id, sec.title.get(lang), ", ".join(p.label.get(lang) for p in sec.principles),
-                     *(counts[s] for s in SEVERITIES)])
+        tally = [counts[s] for s in SEVERITIES] if report.ran(sec.id) else [ui("not_run", lang)] + [""] * (
+            len(SEVERITIES) - 1)
+        rows.append([sec.id, sec.title.get(lang), ", ".join(p.label.get(lang) for p in sec.principles), *tally])
     total = report.counts()
     rows.append([ui("total", lang), "", "", *(total[s] for s in SEVERITIES)])
     return rows
@@ -429,7 +432,9 @@ def _html_summary(report: AuditReport, lang: str) -> str:
         counts = report.counts(sec.id)
         cells = "".join(
             f'<td class="num {"hot-" + s.value if counts[s] else "zero"}" data-severity="{s.value}">{counts[s]}</td>'
-            for s in SEVERITIES)
+            for s in SEVERITIES) if report.ran(sec.id) else \
+            f'<td class="zero" colspan="{len(SEVERITIES)}">{_e(ui("not_run", lang))}</td>'
+
         principles = ", ".join(p.label.get(lang) for p in sec.principles)
         rows.append(f'<tr data-section="{_e(sec.id)}"><td><a href="#section-{_e(sec.id)}">{_e(sec.id)}</a></td>'
                     f"<td>{_e(sec.title.get(lang))}</td><td>{_e(principles)}</td>{cells}</tr>")

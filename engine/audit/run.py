@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +71,10 @@ class AuditReport:
     fail_on: str = "error"
     notes: list[str] = field(default_factory=list)
 
+    def ran(self, section: str) -> bool:
+        """Tell whether any check of a section ran (``--check``/``--skip`` may leave a section out)."""
+        return any(r.check.section == section and not r.skipped for r in self.runs)
+
     def counts(self, section: str | None = None) -> dict[Severity, int]:
         """Count findings by severity (in one section, or in all)."""
         found = Counter(f.severity for f in self.findings if section is None or f.section == section)
@@ -94,6 +98,7 @@ def run_audit(
     checks: Sequence[str] | None = None,
     skip: Sequence[str] = (),
     fail_on: str = "error",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> AuditReport:
     """Audit an organisation: run inference if its conclusions are stale, then every check.
 
@@ -104,6 +109,7 @@ def run_audit(
         skip: ids of checks to leave out (reported as skipped), e.g. ``model-data-quality`` (the
             SHACL validation of the facts).
         fail_on: the default threshold of :meth:`AuditReport.exit_code`.
+        progress: called before each check with its id, how many ran and how many there are.
 
     Raises:
         NotFoundError: a check id is unknown.
@@ -121,7 +127,9 @@ def run_audit(
     notes: list[str] = []
     sections = _sections(store, namer)
     by_id = {s.id: s for s in sections}
-    for check in selected:
+    for done, check in enumerate(selected):
+        if progress is not None:
+            progress(check.id, done, len(selected))
         if check.id in skipped_ids:
             found, skipped = [], "left out on request (--skip)"
         elif check.kind == "shacl":
