@@ -210,7 +210,7 @@ def import_(state: State, paths: tuple[Path, ...], replace: bool) -> None:
 
     \b
     Example:
-      selaras import ontology/example/
+      selaras import my-org/
       selaras import --replace workbook.xlsx
     """
     with state.writing(create=True) as org, working(f"importing {', '.join(map(str, paths))}"):
@@ -703,7 +703,7 @@ def career_paths(state: State, source: str, target: str, k: int, track: str | No
     \b
     Example:
       selaras career paths staf-sertifikasi-c8 kepala-lsp
-      selaras career paths "Verifikator Penjaminan Manfaat Rujukan" deputi-penjaminan-manfaat --track specialist
+      selaras career paths "Verifikator Penjaminan Manfaat Rujukan" verifikator-ahli --track specialist
     """
     from selaras.engine import career, careerview
 
@@ -825,7 +825,7 @@ def career_plan(state: State, employee_name: str, target: str, assume: tuple[str
     \b
     Example:
       selaras career plan --employee E0038 --target verifikator-ahli
-      selaras career plan --employee E0038 --target verifikator-ahli --assume pel-verifikasi-klaim-rujukan
+      selaras career plan --employee E0038 --target verifikator-ahli --assume pel-kepemimpinan-manajer
     """
     from selaras.engine import career, careerview
 
@@ -935,8 +935,8 @@ def generate(employees: int, positions: int | None, seed: int, competencies: int
 
     \b
     Example:
-      selaras generate --employees 10000 --positions 400 --seed 1 --out org-10k/
-      selaras --store ./big import org-10k/ && selaras --store ./big infer
+      selaras generate --employees 500 --seed 1 --out org-500/
+      selaras --store ./big import org-500/ && selaras --store ./big infer
     """
     from selaras.engine.generate import generate as write_organisation
 
