@@ -262,13 +262,17 @@ def export(state: State, fmt: str, graph: str, output: Path | None, pseudonymise
     """
     import pyoxigraph as ox
 
-    from selaras.engine import privacy
+    from selaras.engine import inference, privacy
     from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, RDF_FORMATS
 
     secret = privacy.check_key(key) if pseudonymise else None
     wanted = {"facts": lambda g: g == FACTS_GRAPH, "ontology": lambda g: g == ONTOLOGY_GRAPH,
               "inferred": lambda g: g.startswith(INFERRED_PREFIX), "all": lambda g: True}[graph]
     with state.open() as org:
+        if graph in {"inferred", "all"} and org.holds_organisation() and not inference.is_current(org.store):
+            click.echo(f"note: the conclusions in {org.store.location} are stale (the facts or settings changed since "
+                       f"they were inferred) — this export holds them as they are; run `selaras infer` first for "
+                       f"current ones", err=True)
         # streamed from the store to the output: an organisation's quads are never all in memory
         # (pseudonymising reads them all first: it must find every employee before renaming one)
         quads = (q for q in org.store.quads() if wanted(getattr(q.graph_name, "value", "")))
@@ -411,7 +415,8 @@ def infer(state: State, owl: bool, force: bool, fmt: str, **settings: Any) -> No
 @main.group(invoke_without_command=True)
 @click.pass_context
 def rules(ctx: click.Context) -> None:
-    """List the rules (id, title, source); `rules show ID` prints one with its SPARQL body.
+    """List the rules (id, title in English and Indonesian, the rules each depends on);
+    `rules show ID` prints one with its source in the paper and its SPARQL body.
 
     \b
     Example:
@@ -530,39 +535,63 @@ def demo(lang: str) -> None:
     from selaras.engine import validation
     from selaras.engine.labels import Labels
 
+    say = _DEMO[lang]
     org = Selaras.open(example=True)
     s = org.stats()
-    click.echo(f"Lembaga XY (bundled example): {sum(s.competencies_by_group.values())} competencies "
-               f"({'/'.join(str(v) for v in s.competencies_by_group.values())}), "
-               f"{sum(s.levels_by_scale.values())} levels, {len(s.schemes)} schemes for {s.headcount} people, "
-               f"{s.classes.get('Position', 0)} positions, {s.classes.get('Employee', 0)} employees")
+    click.echo(say["head"].format(c=sum(s.competencies_by_group.values()),
+                                  g="/".join(str(v) for v in s.competencies_by_group.values()),
+                                  l=sum(s.levels_by_scale.values()), s=len(s.schemes), h=s.headcount,
+                                  p=s.classes.get("Position", 0), e=s.classes.get("Employee", 0)))
     report = org.infer()
     owl = validation.classify(org.store)
-    click.echo(f"inference: {report.triples} triples from {len(report.runs)} rules in {report.seconds:.1f} s; "
-               f"HermiT: {len(owl.classified['ManagerialPosition'])} managerial and "
-               f"{len(owl.classified['SpecialistPosition'])} specialist positions")
+    click.echo(say["inference"].format(t=report.triples, r=len(report.runs), sec=report.seconds,
+                                       m=len(owl.classified["ManagerialPosition"]),
+                                       sp=len(owl.classified["SpecialistPosition"])))
     labels = Labels(org.store, lang)
-    rows = [(r["type"].value.rsplit("#", 1)[-1], r["n"].value) for r in org.query(
+    rows = [(labels(r["type"].value), r["n"].value) for r in org.query(
         "PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?type (COUNT(?x) AS ?n) WHERE { "
         "VALUES ?type { sel:CompetencyGap sel:CareerMove sel:Readiness sel:UnalignedCompetency sel:ModelAnomaly "
         "sel:StaleAssessment sel:MissingAssessment sel:CertificationNeed } ?x a ?type } GROUP BY ?type "
         "ORDER BY ?type").rows]
-    click.echo(render_records("Conclusions", ["class", "count"], rows, "table"), nl=False)
+    click.echo(render_records(say["conclusions"], say["conclusion_columns"], rows, "table"), nl=False)
     top = org.query(
         "PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?c ?level ?people ?positions WHERE { "
         "?u a sel:UnalignedCompetency ; sel:lacks sel:NoCertificationScheme ; sel:competency ?c ; "
         "sel:requiredLevel ?level ; sel:peopleAffected ?people ; sel:positionsAffected ?positions } "
         "ORDER BY DESC(?people) DESC(?positions) LIMIT 5").rows
-    click.echo(render_records("Technical competencies no scheme certifies, most people first",
-                              ["competency", "level", "people", "positions"],
+    click.echo(render_records(say["unaligned"], say["unaligned_columns"],
                               [(labels(r["c"].value), r["level"].value, r["people"].value, r["positions"].value)
                                for r in top], "table"), nl=False)
     from selaras.engine.audit.report import summary_columns, summary_rows
     from selaras.engine.audit.run import run_audit
 
     audit = run_audit(org)
-    click.echo(render_records("Alignment audit (selaras audit for the findings)", summary_columns(lang),
-                              summary_rows(audit, lang), "table"), nl=False)
+    click.echo(render_records(say["audit"], summary_columns(lang), summary_rows(audit, lang), "table"), nl=False)
+
+
+#: The texts of ``selaras demo``, in English and Indonesian.
+_DEMO = {
+    "en": {
+        "head": "Lembaga XY (bundled example): {c} competencies ({g}), {l} levels, {s} schemes for {h} people, "
+                "{p} positions, {e} employees",
+        "inference": "inference: {t} triples from {r} rules in {sec:.1f} s; HermiT: {m} managerial and {sp} "
+                     "specialist positions",
+        "conclusions": "Conclusions", "conclusion_columns": ["class", "count"],
+        "unaligned": "Technical competencies no scheme certifies, most people first",
+        "unaligned_columns": ["competency", "level", "people", "positions"],
+        "audit": "Alignment audit (selaras audit for the findings)",
+    },
+    "id": {
+        "head": "Lembaga XY (contoh bawaan): {c} kompetensi ({g}), {l} level, {s} skema untuk {h} orang, "
+                "{p} jabatan, {e} pegawai",
+        "inference": "inferensi: {t} tripel dari {r} aturan dalam {sec:.1f} dtk; HermiT: {m} jabatan manajerial "
+                     "dan {sp} jabatan spesialis",
+        "conclusions": "Kesimpulan", "conclusion_columns": ["kelas", "jumlah"],
+        "unaligned": "Kompetensi teknis yang belum disertifikasi skema mana pun, terbanyak pegawai dahulu",
+        "unaligned_columns": ["kompetensi", "level", "pegawai", "jabatan"],
+        "audit": "Audit penyelarasan (selaras audit untuk temuannya)",
+    },
+}
 
 
 @main.command()
@@ -985,7 +1014,7 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
       selaras audit --format json --fail-on warning --reference-date 2026-06-30
     """
     from selaras.engine.audit import run_audit
-    from selaras.engine.audit.report import render
+    from selaras.engine.audit.report import render, summary_columns
 
     with state.open() as org:
         if not org.holds_organisation():
@@ -999,8 +1028,9 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
     if output:
         output.write_text(text, encoding="utf-8")
         total = report.counts()
-        click.echo(f"wrote {fmt} report to {output}: {len(report.findings)} findings ("
-                   + ", ".join(f"{n} {s.value}" for s, n in total.items()) + ")", err=True)
+        counts = ", ".join(f"{n} {word}" for word, n in zip(summary_columns(lang)[3:], total.values(), strict=True))
+        click.echo((f"wrote {fmt} report to {output}: {len(report.findings)} findings ({counts})" if lang == "en" else
+                    f"laporan {fmt} ditulis ke {output}: {len(report.findings)} temuan ({counts})"), err=True)
     else:
         click.echo(text, nl=False)
     for note in report.notes:

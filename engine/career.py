@@ -77,7 +77,7 @@ import pyoxigraph as ox
 from selaras.engine import inference
 from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
-from selaras.engine.labels import Labels
+from selaras.engine.labels import Labels, grade_shown
 from selaras.engine.store import Store
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
@@ -418,13 +418,19 @@ class CareerGraph:
     def title(self, code: str, lang: str = "en") -> str:
         """Return a position's label with its grade once: ``Manager Sertifikasi (A2)``."""
         label, grade = self.label("position", code, lang), self.positions[code].grade
-        return label if not grade or label.endswith(f"({grade})") else f"{label} ({grade})"
+        if not grade or label.endswith(f"({self.grade_name(grade, lang)})"):
+            return label
+        return f"{label} ({self.grade_name(grade, lang)})"
+
+    def grade_name(self, grade: str, lang: str = "en") -> str:
+        """Return how a grade is shown (:func:`selaras.engine.labels.grade_shown`)."""
+        return grade_shown(grade, self.labels(lang).get(f"{DATA_IRI}grade/{grade}"))
 
     def bare_title(self, code: str, lang: str = "en") -> str:
         """Return a position's label without the grade: ``Manager Sertifikasi``."""
         label, grade = self.label("position", code, lang), self.positions[code].grade
-        suffix = f" ({grade})"
-        return label[: -len(suffix)] if grade and label.endswith(suffix) else label
+        suffix = f" ({self.grade_name(grade, lang)})" if grade else ""
+        return label[: -len(suffix)] if suffix and label.endswith(suffix) else label
 
     def term_label(self, local: str, lang: str = "en") -> str:
         """Return the label of a ``sel:`` term (e.g. ``Promotion``) in a language."""

@@ -89,7 +89,7 @@ def _demand(cg: CareerGraph, u: str, v: str, lang: str) -> str:
 
 def _node_text(cg: CareerGraph, code: str, lang: str) -> tuple[str, str]:
     p = cg.positions[code]
-    return cg.bare_title(code, lang), f"{code} · {p.grade or '?'}"
+    return cg.bare_title(code, lang), f"{code} · {cg.grade_name(p.grade, lang) if p.grade else '?'}"
 
 
 # --- DOT and Mermaid -------------------------------------------------------------------------

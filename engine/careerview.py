@@ -51,6 +51,10 @@ TEXT: dict[str, dict[str, str]] = {
     "formula": {"en": "score = {s}·similarity − {i}·increase − {n}·new − {g}·grade − {t}·track change",
                 "id": "skor = {s}·kemiripan − {i}·kenaikan − {n}·baru − {g}·grade − {t}·ganti jalur"},
     "formula_r": {"en": " + {r}·readiness", "id": " + {r}·kesiapan"},
+    "legend_track": {"en": "⇄ the move changes track (managerial ↔ specialist)",
+                     "id": "⇄ perpindahan berganti jalur (manajerial ↔ spesialis)"},
+    "legend_unconcluded": {"en": "∘ allowed by the rules but not among the concluded moves (shown by --all)",
+                           "id": "∘ diizinkan aturan tetapi tidak termasuk perpindahan yang disimpulkan (tampil dengan --all)"},
     "no_moves": {"en": "No career move leads on from {a}.", "id": "Tidak ada perpindahan karier dari {a}."},
     "pool_title": {"en": "Talent pool for {a}", "id": "Kelompok talenta untuk {a}"},
     "employee": {"en": "employee", "id": "pegawai"},
@@ -226,7 +230,7 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
     rows = []
     for n, m in enumerate(moves, 1):
         p = cg.positions[m.target]
-        row: list[object] = [n, m.target, cg.bare_title(m.target, lang), p.grade, p.family,
+        row: list[object] = [n, m.target, cg.bare_title(m.target, lang), cg.grade_name(p.grade, lang), p.family,
                              _move_label(cg, m.move_type, lang) + (" ⇄" if m.changes_track else "")
                              + ("" if m.concluded else " ∘"),
                              f"{m.score:.3f}", f"{m.similarity:.2f}", f"+{m.total_increase}", m.new_count]
@@ -234,7 +238,9 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
             row += [pct(m.readiness or 0.0), f"{m.met}/{m.required}"]
         rows.append(row)
     body = _blocks(head, cols, rows, fmt)
-    return body + _formula(options, lang, employee is not None) + "\n"
+    legend = [t(key, lang) for key, shown in (("legend_track", any(m.changes_track for m in moves)),
+                                              ("legend_unconcluded", not all(m.concluded for m in moves))) if shown]
+    return body + _formula(options, lang, employee is not None) + "\n" + "".join(f"{line}\n" for line in legend)
 
 
 # --- talent pool -------------------------------------------------------------------------------

@@ -808,7 +808,12 @@ def _scan(batch: Batch, store: Store) -> list[Problem]:
 
 def _unknown(where: str, line: int, name: str, kind: str, value: object) -> Problem:
     return Problem(where, line, name, f"unknown {kind} {value!r}",
-                   f"use a {kind} defined in {_defining_file(kind)} or add it there")
+                   f"use {_article(kind)} {kind} defined in {_defining_file(kind)} or add it there")
+
+
+def _article(noun: str) -> str:
+    """``a`` or ``an`` before a noun, by its first letter (the kinds of table rows are plain words)."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
 def _defining_file(kind: str | None) -> str:

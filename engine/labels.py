@@ -28,6 +28,16 @@ _PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _SEL = "https://w3id.org/selaras/ontology#"
 
 
+def grade_shown(code: str, label: str | None) -> str:
+    """How a grade is named beside a title: its code when its label only repeats it ("Grade A2" →
+    ``A2``), else its label (the code ``job-zone-4`` of a framework import → ``Job Zone 4``).
+
+    >>> grade_shown("A2", "Grade A2"), grade_shown("job-zone-4", "Job Zone 4")
+    ('A2', 'Job Zone 4')
+    """
+    return code if not label or code.casefold() in label.casefold() else label
+
+
 class Labels:
     """The labels of a store's things, looked up by IRI in one language.
 
@@ -58,13 +68,16 @@ class Labels:
 
         # one title can name positions at several grades: say the grade, "Manager Sertifikasi (A2)"
         grades = store.query(
-            "SELECT ?p ?g WHERE { ?p a <https://w3id.org/selaras/ontology#Position> ; "
+            "SELECT ?p ?g ?gl WHERE { ?p a <https://w3id.org/selaras/ontology#Position> ; "
             "<https://w3id.org/selaras/ontology#grade> ?grade . "
-            "?grade <https://w3id.org/selaras/ontology#code> ?g }")
+            "?grade <https://w3id.org/selaras/ontology#code> ?g . "
+            "OPTIONAL { ?grade <http://www.w3.org/2000/01/rdf-schema#label> ?gl } }")
         for row in grades.rows:
             labels = self._by_iri[row["p"].value]
+            shown = grade_shown(row["g"].value, row["gl"].value if row["gl"] is not None else None)
             for lang in [k for k in labels if k != "code"]:
-                labels[lang] = f"{labels[lang]} ({row['g'].value})"
+                if not labels[lang].endswith(f" ({shown})"):
+                    labels[lang] = f"{labels[lang]} ({shown})"
 
     def _labels(self, iri: str) -> dict[str, str]:
         if not self._lazy or iri in self._by_iri:
@@ -85,9 +98,11 @@ class Labels:
                                             ox.NamedNode(_SEL + "Position")), None) is not None
         if is_position:
             for g in self.store.match(node, ox.NamedNode(_SEL + "grade"), None):  # every grade, as a check may find two
+                label = next(self.store.match(g.object, ox.NamedNode(_RDFS_LABEL), None), None)
                 for code in self.store.match(g.object, ox.NamedNode(_SEL + "code"), None):
+                    shown = grade_shown(code.object.value, label.object.value if label is not None else None)
                     for lang in [k for k in labels if k != "code"]:
-                        labels[lang] = f"{labels[lang]} ({code.object.value})"
+                        labels[lang] = f"{labels[lang]} ({shown})"
         return labels
 
     def get(self, iri: str) -> str:

@@ -67,10 +67,10 @@ import pyoxigraph as ox
 from selaras.engine.errors import SelarasError, StoreError
 from selaras.engine.sparql import strip_comments
 
-#: Prefixes written into Turtle and JSON-LD answers.
+#: Prefixes written into Turtle and JSON-LD answers. Not the organisation's ``…/id/``: its IRIs
+#: have paths (``id/settings/effective``), whose slashes a prefixed name must escape (``id:settings\/…``).
 PREFIXES = {
     "sel": "https://w3id.org/selaras/ontology#",
-    "id": "https://w3id.org/selaras/id/",
     "rule": "https://w3id.org/selaras/rule/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",

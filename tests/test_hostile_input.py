@@ -314,7 +314,7 @@ CASES = [
     Case("rdfxml-grade-not-a-grade", "extra.rdf",
          RDF_XML_HEAD + f'<rdf:Description rdf:about="{ID}position/ops-staff">\n'
          f'  <sel:grade rdf:resource="{ID}family/ops"/>\n</rdf:Description></rdf:RDF>\n',
-         ("extra.rdf:2:grade: Operations Officer (ops) (G1) <https://w3id.org/selaras/id/position/ops-staff>: "
+         ("extra.rdf:2:grade: Operations Officer (Operasional) (G1) <https://w3id.org/selaras/id/position/ops-staff>: "
           "A position needs exactly one grade")),
 ]
 

@@ -162,3 +162,40 @@ def test_an_import_that_changes_nothing_says_so_and_keeps_the_version(cli, store
     one = cli("--store", store, "import", str(changed))
     assert one.exit_code == 0 and "imported 1 row from 1 file: 1 fact added, 1 replaced" in one.stdout
     assert _version(store) != before
+
+
+def test_smaller_things_read_right(cli, store, example_store, tmp_path) -> None:
+    bad = tmp_path / "assessments.csv"
+    bad.write_text("employee,competency,level,date,method\nnobody,CORE,2,2026-01-10,360\n", encoding="utf-8")
+    assert "use an employee defined in employees.csv" in cli("--store", store, "import", str(bad)).stderr
+    assert "source column" not in cli("rules", "--help").stdout and "depends on" in cli("rules").stdout
+    demo = cli("demo", "--lang", "id").stdout
+    assert "kompetensi" in demo and "Kesimpulan" in demo and "Conclusions" not in demo
+    audit = cli("--store", example_store, "audit", "--format", "html", "-o", str(tmp_path / "a.html"), "--lang", "id")
+    assert "laporan html ditulis" in audit.stderr and "temuan" in audit.stderr
+    nxt = cli("--store", example_store, "career", "next", "verifikator-pmr", "--all").stdout
+    assert "⇄" not in nxt or "⇄ the move changes track" in nxt
+    premises = cli("--store", example_store, "query", "explain-conclusion", "-p",
+                   "node=https://w3id.org/selaras/id/gap/E0013/CT", "--format", "csv").stdout
+    assert "Asesor Kompetensi · Conceptual Thinking" in premises and ",," not in premises.splitlines()[1]
+
+
+def test_a_framework_grade_keeps_its_name(cli, tmp_path) -> None:
+    target = str(tmp_path / "fw")
+    framework = DATA / "career" / "framework"
+    assert cli("--store", target, "career", "import-framework", str(framework / "requirements.csv"),
+               str(framework / "positions.csv")).exit_code == 0
+    listed = cli("--store", target, "query", "entities", "-p", "kind=position", "--format", "csv").stdout
+    first = listed.splitlines()[1].split(",")[0]
+    shown = cli("--store", target, "career", "next", first).stdout
+    assert "Job Zone" in shown and "job-zone-" not in shown.splitlines()[0]
+
+
+def test_an_export_of_stale_conclusions_says_so(cli, store, tmp_path) -> None:
+    assert cli("--store", store, "infer", "--no-owl").exit_code == 0
+    assert "are stale" not in cli("--store", store, "export", "--graph", "inferred", "-o", str(tmp_path / "a.nq")).stderr
+    employees = tmp_path / "employees.csv"
+    employees.write_text("employee,name,position\ne1,Ani Lain,ops-staff\n", encoding="utf-8")
+    assert cli("--store", store, "import", str(employees)).exit_code == 0
+    assert "are stale" in cli("--store", store, "export", "--graph", "inferred", "-o", str(tmp_path / "b.nq")).stderr
+

@@ -372,3 +372,10 @@ def test_an_update_with_the_token_takes_effect(writable) -> None:
     assert json.loads(body)["boolean"] is False
     status, _, body = form(writable.sparql, {"Authorization": "Bearer s3cret"}, update="INSERT DATA {")
     assert status == 400 and b"malformed SPARQL update" in body
+
+
+def test_turtle_answers_write_the_organisations_iris_without_escaped_slashes(server) -> None:
+    query = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+             "FILTER(STRENDS(STR(?s), 'settings/effective')) }")
+    status, _, body = get(server, query, "text/turtle")
+    assert status == 200 and b"<https://w3id.org/selaras/id/settings/effective>" in body and b"\\/" not in body
