@@ -320,11 +320,15 @@ def stats(state: State, fmt: str, lang: str) -> None:
     groups = [*s.competencies_by_group.items(), ("all", sum(s.competencies_by_group.values()))]
     out += render_records("Competencies per group", ["group", "count"], groups, fmt)
     out += render_records("Proficiency scales", ["scale", "levels"], list(s.levels_by_scale.items()), fmt)
-    schemes = [(x["code"], x["label"], x["headcount"], x["certified"], "yes" if x["recognised"] else "no")
-               for x in s.schemes]
+    mark = lambda made_up: "*" if made_up else ""  # noqa: E731
+    schemes = [(x["code"], x["label"], x["headcount"], f'{x["certified"]}{mark(x["certified_illustrative"])}',
+                ("yes" if x["recognised"] else "no") + mark(x["recognised_illustrative"])) for x in s.schemes]
     schemes.append(("", "total", s.headcount, sum(int(x["certified"]) for x in s.schemes), ""))  # type: ignore[call-overload]
     out += render_records("Certification schemes (headcount from the occupation map)",
                           ["scheme", "label", "headcount", "certified", "recognised"], schemes, fmt)
+    if any(x["certified_illustrative"] or x["recognised_illustrative"] for x in s.schemes):
+        out += ("* illustrative: made up for the example, not a fact of the source (sel:illustrative, "
+                "sel:illustrativeProperty)\n")
     click.echo(out, nl=False)
 
 

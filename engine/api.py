@@ -245,7 +245,9 @@ class Selaras:
         schemes = [
             {"code": r["code"].value, "label": r["scheme_label"].value,
              "headcount": int(r["headcount"].value) if r["headcount"] else None,
-             "certified": int(r["certified"].value), "recognised": r["recognised"].value == "true"}
+             "certified": int(r["certified"].value), "recognised": r["recognised"].value == "true",
+             "recognised_illustrative": r["recognised_illustrative"].value == "true",
+             "certified_illustrative": r["certified_illustrative"].value == "true"}
             for r in self.run("scheme-headcounts").rows
         ]
         return Stats(

@@ -64,7 +64,9 @@ class Column:
     """One column of a table.
 
     ``kind`` is one of ``code`` (an identifier), ``text``, ``int``, ``decimal``, ``date``,
-    ``bool``, ``choice`` (one of ``choices``) or ``ref`` (the code of a ``ref`` entity).
+    ``bool``, ``choice`` (one of ``choices``), ``choices`` (several of ``choices``, separated by
+    spaces) or ``ref`` (the code of a ``ref`` entity). ``term`` is the ``sel:`` property the
+    column states, for the columns a row may mark as illustrative (``illustrative_columns``).
     """
 
     name: str
@@ -73,6 +75,7 @@ class Column:
     ref: str | None = None
     choices: Mapping[str, str] = field(default_factory=dict)
     help: str = ""
+    term: str | None = None
 
 
 Row = dict[str, object]
@@ -123,6 +126,11 @@ class Table:
                 triples.append((node, _SOURCE, nt_literal(str(source))))
             if row.get("illustrative"):
                 triples.append((node, _ILLUSTRATIVE, _TRUE))
+            if row.get("illustrative_columns"):  # a source's row with some made-up columns
+                terms = self.column("illustrative_columns").choices
+                triples += [(node, _ILLUSTRATIVE_PROPERTY, _T[terms[c]]) for c in row["illustrative_columns"]]
+        elif row.get("illustrative"):  # each row of the settings is one statement of the settings node
+            triples.append((triples[0][0], _ILLUSTRATIVE_PROPERTY, _T[SETTINGS[str(row["key"])]]))
         return triples
 
     def triples(self, row: Row) -> list[TripleTuple]:
@@ -188,6 +196,7 @@ _IN_SCHEME = f"<{SKOS}inScheme>"
 _SOURCE = f"<{DCT_SOURCE.value}>"
 _CODE = nt_sel("code")
 _ILLUSTRATIVE = nt_sel("illustrative")
+_ILLUSTRATIVE_PROPERTY = nt_sel("illustrativeProperty")
 _TRUE = nt_typed("true", "boolean")
 #: Kinds whose first triple links an owner to the row's node; the node is the second's subject.
 _LINKED_KINDS = frozenset({"scheme_competency", "program_competency", "level", "descriptor"})
@@ -433,7 +442,13 @@ def _certification(row: Row) -> list:
 
 
 def _cols(*columns: Column) -> tuple[Column, ...]:
-    return (*columns, *PROVENANCE)
+    markable = {c.name: c.term for c in columns if c.term}
+    if not markable:
+        return (*columns, *PROVENANCE)
+    return (*columns, *PROVENANCE, Column(
+        "illustrative_columns", "choices", choices=markable,
+        help="on a row of the source (illustrative false): the columns that are made up, separated by "
+             "spaces; each becomes a sel:illustrativeProperty statement"))
 
 
 LABELS = (Column("label_en", required=True), Column("label_id"))
@@ -477,9 +492,11 @@ TABLES: tuple[Table, ...] = (
     Table(
         "positions.csv", "position",
         _cols(Column("position", "code", True), Column("label", required=True),
-              Column("grade", "ref", True, ref="grade"), Column("family", "ref", True, ref="family"),
-              Column("track", "choice", True, choices=TRACKS), Column("unit", "ref", ref="unit"),
-              Column("reports_to", "ref", ref="position")),
+              Column("grade", "ref", True, ref="grade", term="grade"),
+              Column("family", "ref", True, ref="family", term="jobFamily"),
+              Column("track", "choice", True, choices=TRACKS, term="track"),
+              Column("unit", "ref", ref="unit", term="unit"),
+              Column("reports_to", "ref", ref="position", term="reportsTo")),
         ("position",), _position, "positions (jabatan) with grade, job family, track and unit",
     ),
     Table(
@@ -494,8 +511,10 @@ TABLES: tuple[Table, ...] = (
           "authorities that recognise schemes (e.g. BNSP)"),
     Table(
         "schemes.csv", "scheme",
-        _cols(Column("scheme", "code", True), Column("label", required=True), Column("headcount", "int"),
-              Column("recognised_by", "ref", ref="authority"), Column("proposed_by", "ref", ref="unit")),
+        _cols(Column("scheme", "code", True), Column("label", required=True),
+              Column("headcount", "int", term="headcount"),
+              Column("recognised_by", "ref", ref="authority", term="recognisedBy"),
+              Column("proposed_by", "ref", ref="unit", term="proposedBy")),
         ("scheme",), _scheme, "certification schemes of the LSP",
     ),
     Table(
@@ -650,6 +669,12 @@ def parse_cell(column: Column, raw: str) -> tuple[object | None, str | None]:
         if text not in column.choices:
             return None, f"{text!r} is not allowed — use one of: {', '.join(column.choices)}"
         return text, None
+    if kind == "choices":
+        words = text.replace(",", " ").split()
+        wrong = [w for w in words if w not in column.choices]
+        if wrong:
+            return None, f"{wrong[0]!r} is not allowed — use some of: {', '.join(column.choices)}, separated by spaces"
+        return tuple(dict.fromkeys(words)), None
     return text, None
 
 
@@ -675,6 +700,8 @@ def write_template(path: str, rows: Mapping[str, list[list[object]]] | None = No
             kind = c.kind if c.kind != "ref" else f"code of a {c.ref}"
             if c.kind == "choice":
                 kind = "one of: " + ", ".join(c.choices)
+            elif c.kind == "choices":
+                kind = "some of (spaces between): " + ", ".join(c.choices)
             about.append(["", c.name, "yes" if c.required else "", kind, c.help])
     for table in TABLES:
         ws = wb.create_sheet(table.sheet)

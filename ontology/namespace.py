@@ -125,6 +125,7 @@ class SEL(DefinedNamespace):
 
     # --- provenance and settings ---------------------------------------------
     illustrative: URIRef
+    illustrativeProperty: URIRef
     Settings: URIRef
     referenceDate: URIRef
     staleAfterMonths: URIRef
@@ -195,6 +196,7 @@ class SEL(DefinedNamespace):
     GradeOrderInversion: URIRef
     SupervisorRequiresLess: URIRef
     TitleAtSeveralGrades: URIRef
+    MergedTitle: URIRef
     MissingCoreRequirement: URIRef
     MissingLeadershipRequirement: URIRef
     SchemeOutsideModel: URIRef

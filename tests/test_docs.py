@@ -41,7 +41,7 @@ def test_every_command_is_in_the_readme(name: str) -> None:
 def test_readme_import_table_matches_the_importer() -> None:
     for table in TABLES:
         columns = ", ".join(f"**{c.name}**" if c.required else c.name for c in table.columns
-                            if c.name not in {"source", "illustrative"})
+                            if c.name not in {"source", "illustrative", "illustrative_columns"})  # in the prose
         assert f"| `{table.file}` | {columns} | {table.help} |" in README, table.file
 
 

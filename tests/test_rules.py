@@ -321,6 +321,9 @@ def test_the_papers_anomalies_are_found(example) -> None:
     supervisor = select(example, "SELECT ?c WHERE { ?a sel:anomalyType sel:SupervisorRequiresLess ; "
                                  "sel:focus <%sposition/staf-sertifikasi-c8> ; sel:competency ?c }" % ID)
     assert ("INT",) in supervisor and len(supervisor) >= 13
+    merged = select(example, "SELECT ?f WHERE { ?a a sel:ModelAnomaly ; sel:anomalyType sel:MergedTitle ; "
+                             "sel:focus ?f ; sel:inferredBy <https://w3id.org/selaras/rule/anomaly-merged-title> }")
+    assert merged == {("manager-manajemen-mutu-staf-a2",), ("manager-manajemen-mutu-staf-c8",)}
 
 
 def test_unaligned_technical_competencies_with_people(example) -> None:

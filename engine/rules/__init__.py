@@ -54,6 +54,7 @@ RULE_IDS: tuple[str, ...] = (
     "anomaly-grade-order",
     "anomaly-supervisor",
     "anomaly-title",
+    "anomaly-merged-title",
     "anomaly-missing-core",
     "anomaly-missing-leadership",
     "anomaly-scheme-outside-model",
