@@ -3,15 +3,18 @@
 The map shows positions (boxes; managerial positions shaded warm, specialist ones cool) in
 one column per job family and one row per grade (most senior at the top), and the career
 moves between them: promotions blue, cross-family promotions orange, lateral moves grey,
-dashed when the move changes track. An edge is labelled with its demand: the sum of level
-increases and the number of new competencies (``+7 · 2 new``).
+dashed when the move changes track. In DOT and Mermaid an edge is labelled with its demand: the
+sum of level increases and the number of new competencies (``+7 · 2 new``); in SVG and HTML the
+demand is in the move's tooltip and card, and titles wrap over two lines (in full in the tooltip).
 
 By default the map leaves out *skip-level* moves, A→C when the graph also has A→B and B→C
 with B drawn, of A's or C's family, and graded strictly between them, so the ladder stays readable; ``all_moves``
 draws every inferred move. DOT and Mermaid are text for Graphviz and Mermaid renderers; SVG
 and HTML are drawn here with the grid layout above, so they need no other program. The HTML
-page has no external resources: clicking a move shows what it demands, clicking a position
-shows its requirements.
+page has no external resources and fits the window's width: moves up a family's ladder are
+drawn, moves across families only for the position clicked (or all, on request), and it filters
+by job family (zooming onto its column) and by track; clicking a move shows what it demands,
+clicking a position its requirements and moves.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ FORMATS = ("dot", "mermaid", "svg", "html")
 COLORS = {"Promotion": "#2b6cb0", "CrossFamilyPromotion": "#dd6b20", "LateralMove": "#718096"}
 FILL = {"managerial": "#fdebd3", "specialist": "#e3effc", None: "#eeeeee"}
 STROKE = {"managerial": "#c05621", "specialist": "#2c5282", None: "#888888"}
-NODE_W, NODE_H, GAP_X, ROW_H, TOP, LEFT = 176, 46, 28, 92, 70, 70
+NODE_W, NODE_H, GAP_X, ROW_H, TOP, LEFT = 156, 50, 16, 92, 70, 50
+#: Characters of a title on one line of a box (two lines; the full title is in the box's tooltip).
+TITLE_LINE = 24
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,22 @@ def _truncate(text: str, n: int = 27) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _two_lines(text: str, n: int = TITLE_LINE) -> list[str]:
+    """Break a title at a space into at most two lines of ``n`` characters (the second cut with …).
+
+    >>> _two_lines("Kepala Lembaga Sertifikasi Profesi Jaminan Sosial")
+    ['Kepala Lembaga', 'Sertifikasi Profesi Jam…']
+    >>> _two_lines("Staf Frontliner")
+    ['Staf Frontliner']
+    """
+    if len(text) <= n:
+        return [text]
+    cut = text.rfind(" ", 0, n + 1)
+    if cut <= 0:
+        return [_truncate(text, n)]
+    return [text[:cut], _truncate(text[cut + 1:], n)]
+
+
 def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: bool = False) -> str:
     """Draw the map as an SVG document (hover a move or a position for its details)."""
     lay = _layout(cg, data)
@@ -239,8 +260,8 @@ def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: boo
              '<rect width="100%" height="100%" fill="#ffffff"/>']
     for fam, x, w in lay.columns:
         name = cg.label("family", fam, lang) if fam else "?"
-        parts.append(f'<rect x="{x:.1f}" y="{TOP - 40}" width="{w:.1f}" height="{lay.height - TOP - 10:.1f}" '
-                     f'rx="8" fill="#fafafa" stroke="#dddddd"/>')
+        parts.append(f'<rect class="family" data-family="{e(fam)}" x="{x:.1f}" y="{TOP - 40}" width="{w:.1f}" '
+                     f'height="{lay.height - TOP - 10:.1f}" rx="8" fill="#fafafa" stroke="#dddddd"/>')
         parts.append(f'<text x="{x + w / 2:.1f}" y="{TOP - 22}" text-anchor="middle" font-weight="bold">'
                      f"{e(_truncate(name, max(12, int(w / 7))))}<title>{e(name)}</title></text>")
     for _, y, grade in lay.rows:
@@ -254,7 +275,9 @@ def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: boo
             dash += ' stroke-opacity="0.6"'  # keep the ladders in front
         path = _edge_path(lay.boxes[u], lay.boxes[v])
         tip = f"{u} → {v}: {cg.term_label(d['type'], lang)}, {_demand(cg, u, v, lang)}"
-        parts.append(f'<g class="move" data-id="{i}" cursor="pointer"><title>{e(tip)}</title>'
+        kind = "ladder" if d["type"] == "Promotion" else "across"  # up a family's ladder, or across families
+        parts.append(f'<g class="move {kind}" data-id="{i}" data-from="{e(u)}" data-to="{e(v)}" cursor="pointer">'
+                     f'<title>{e(tip)}</title>'
                      f'<path d="{path}" fill="none" stroke="transparent" stroke-width="10"/>'
                      f'<path class="line" d="{path}" fill="none" stroke="{color}" stroke-width="1.4"{dash} '
                      f'marker-end="url(#arrow-{d["type"] if d["type"] in COLORS else "Promotion"})"/></g>')
@@ -262,19 +285,31 @@ def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: boo
         x, y = lay.boxes[c]
         p = cg.positions[c]
         title, sub = _node_text(cg, c, lang)
-        parts.append(f'<g class="pos" data-code="{e(c)}" cursor="pointer"><title>{e(title)} ({e(sub)})</title>'
+        lines = _two_lines(title)
+        text = "".join(f'<text x="{x + NODE_W / 2:.1f}" y="{y + (15 if len(lines) == 2 else 20) + 12 * n:.1f}" '
+                       f'text-anchor="middle">{e(line)}</text>' for n, line in enumerate(lines))
+        parts.append(f'<g class="pos" data-code="{e(c)}" data-family="{e(p.family or "")}" '
+                     f'data-track="{e(p.track or "")}" cursor="pointer"><title>{e(title)} ({e(sub)})</title>'
                      f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" '
-                     f'fill="{FILL[p.track]}" stroke="{STROKE[p.track]}"/>'
-                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 19:.1f}" text-anchor="middle">'
-                     f'{e(_truncate(title))}</text>'
-                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 35:.1f}" text-anchor="middle" fill="#555555" '
-                     f'font-size="9.5">{e(sub)}</text></g>')
+                     f'fill="{FILL[p.track]}" stroke="{STROKE[p.track]}"/>{text}'
+                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 43:.1f}" text-anchor="middle" fill="#555555" '
+                     f'font-size="9">{e(_truncate(sub, 30))}</text></g>')
     legend_y = lay.height - 14
     lx = LEFT
+    words = _WORDS.get(lang, _WORDS["en"])
     for kind, color in COLORS.items():
         parts.append(f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 24}" y2="{legend_y - 4}" stroke="{color}" '
                      f'stroke-width="2"/><text x="{lx + 30}" y="{legend_y}">{e(cg.term_label(kind, lang))}</text>')
-        lx += 190
+        lx += 170
+    parts.append(f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 24}" y2="{legend_y - 4}" stroke="#444444" '
+                 f'stroke-width="2" stroke-dasharray="5,3"/><text x="{lx + 30}" y="{legend_y}">'
+                 f'{e(words["dashed"])}</text>')
+    lx += 190
+    for track in ("managerial", "specialist"):
+        parts.append(f'<rect x="{lx}" y="{legend_y - 11}" width="22" height="14" rx="3" fill="{FILL[track]}" '
+                     f'stroke="{STROKE[track]}"/><text x="{lx + 28}" y="{legend_y}">{e(words[track])}</text>')
+        lx += 170
+
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -306,20 +341,33 @@ def _details(cg: CareerGraph, data: MapData, lang: str) -> dict[str, object]:
 
 
 _WORDS = {
-    "en": {"title": "Career map", "hint": "Click a move (arrow) to see what it demands, or a position for its "
-           "requirements.", "increases": "Level increases", "new": "New competencies", "none": "none",
-           "requirements": "Requirements", "moves_out": "Moves open from here", "grade_steps": "grade steps",
-           "changes_track": "changes track"},
-    "id": {"title": "Peta karier", "hint": "Klik sebuah perpindahan (panah) untuk melihat tuntutannya, atau "
-           "sebuah jabatan untuk persyaratannya.", "increases": "Kenaikan level", "new": "Kompetensi baru",
-           "none": "tidak ada", "requirements": "Persyaratan", "moves_out": "Perpindahan dari sini",
-           "grade_steps": "naik grade", "changes_track": "berganti jalur"},
+    "en": {"title": "Career map", "hint": "Click a position to see its requirements and every move from or to "
+           "it, or a move (arrow) to see what it demands. Moves across families are shown for the chosen "
+           "position, or all with the box below.", "increases": "Level increases", "new": "New competencies",
+           "none": "none", "requirements": "Requirements", "moves_out": "Moves open from here",
+           "grade_steps": "grade steps", "changes_track": "changes track", "total": "levels to gain in all",
+           "dashed": "changes track", "managerial": "managerial position", "specialist": "specialist position",
+           "family": "Job family",
+           "track": "Track", "all": "all", "across": "show every move across families",
+           "managerial_track": "managerial", "specialist_track": "specialist"},
+    "id": {"title": "Peta karier", "hint": "Klik sebuah jabatan untuk melihat persyaratannya dan semua "
+           "perpindahan dari atau ke jabatan itu, atau sebuah perpindahan (panah) untuk melihat tuntutannya. "
+           "Perpindahan antarrumpun ditampilkan untuk jabatan yang dipilih, atau semuanya dengan kotak di bawah.",
+           "increases": "Kenaikan level", "new": "Kompetensi baru", "none": "tidak ada",
+           "requirements": "Persyaratan", "moves_out": "Perpindahan dari sini", "grade_steps": "naik grade",
+           "changes_track": "berganti jalur", "total": "jumlah kenaikan level", "dashed": "berganti jalur",
+           "managerial": "jabatan manajerial", "specialist": "jabatan spesialis",
+           "family": "Rumpun jabatan",
+           "track": "Jalur", "all": "semua", "across": "tampilkan semua perpindahan antarrumpun",
+           "managerial_track": "manajerial", "specialist_track": "spesialis"},
 }
 
 _SCRIPT = """
 (function () {
   var data = JSON.parse(document.getElementById('career-data').textContent);
-  var words = data.words, panel = document.getElementById('details');
+  var words = data.words, panel = document.getElementById('details'), card = document.getElementById('side');
+  var map = document.getElementById('map'), svg = map.querySelector('svg');
+  var full = svg.getAttribute('viewBox');
   function el(tag, text) {
     var n = document.createElement(tag); if (text !== undefined) n.textContent = text; return n;
   }
@@ -329,15 +377,19 @@ _SCRIPT = """
     var ul = el('ul'); items.forEach(function (t) { ul.appendChild(el('li', t)); }); panel.appendChild(ul);
   }
   function clear() {
-    panel.textContent = '';
-    document.querySelectorAll('.selected').forEach(function (n) { n.classList.remove('selected'); });
+    panel.textContent = ''; card.hidden = false;
+    document.querySelectorAll('.selected, .focus').forEach(function (n) {
+      n.classList.remove('selected'); n.classList.remove('focus');
+    });
   }
+  document.getElementById('close').addEventListener('click', function () { clear(); card.hidden = true; });
   document.querySelectorAll('g.move').forEach(function (g) {
     g.addEventListener('click', function () {
-      var m = data.moves[+g.dataset.id]; clear(); g.classList.add('selected');
+      var m = data.moves[+g.dataset.id]; clear(); g.classList.add('selected'); g.classList.add('focus');
       panel.appendChild(el('h2', m.from + ' \\u2192 ' + m.to));
       panel.appendChild(el('p', m.type + ' \\u00b7 +' + m.grade_steps + ' ' + words.grade_steps +
-        (m.changes_track ? ' \\u00b7 ' + words.changes_track : '') + ' \\u00b7 +' + m.total_increase));
+        (m.changes_track ? ' \\u00b7 ' + words.changes_track : '') + ' \\u00b7 ' + words.total + ' +' +
+        m.total_increase));
       list(words.increases, m.increases.map(function (x) {
         return x[0] + ': ' + x[1] + ' \\u2192 ' + x[2] + ' (+' + (x[2] - x[1]) + ')';
       }));
@@ -346,43 +398,91 @@ _SCRIPT = """
   });
   document.querySelectorAll('g.pos').forEach(function (g) {
     g.addEventListener('click', function () {
-      var p = data.positions[g.dataset.code]; clear(); g.classList.add('selected');
-      panel.appendChild(el('h2', p.label + ' (' + g.dataset.code + ')'));
+      var code = g.dataset.code, p = data.positions[code]; clear(); g.classList.add('selected');
+      document.querySelectorAll('g.move').forEach(function (m) {  // its moves, across families too
+        if (m.dataset.from === code || m.dataset.to === code) m.classList.add('focus');
+      });
+      panel.appendChild(el('h2', p.label + ' (' + code + ')'));
       panel.appendChild(el('p', [p.family, p.grade, p.track].filter(Boolean).join(' \\u00b7 ')));
       list(words.requirements, p.requirements.map(function (x) { return x[0] + ': ' + x[1]; }));
       list(words.moves_out, p.moves_out);
     });
+  });
+  // filters: a family (the view zooms onto its column) and a track; moves to hidden positions hide too
+  var family = document.getElementById('family'), track = document.getElementById('track');
+  function filter() {
+    var shown = {};
+    document.querySelectorAll('g.pos').forEach(function (g) {
+      var ok = (!family.value || g.dataset.family === family.value) && (!track.value || g.dataset.track === track.value);
+      g.style.display = ok ? '' : 'none'; if (ok) shown[g.dataset.code] = true;
+    });
+    document.querySelectorAll('g.move').forEach(function (m) {
+      m.style.display = shown[m.dataset.from] && shown[m.dataset.to] ? '' : 'none';
+    });
+    var column = family.value && svg.querySelector('rect.family[data-family="' + family.value + '"]');
+    if (column) {
+      var x = +column.getAttribute('x'), w = +column.getAttribute('width'), box = full.split(' ');
+      svg.setAttribute('viewBox', (x - 50) + ' 0 ' + (w + 70) + ' ' + box[3]);
+    } else { svg.setAttribute('viewBox', full); }
+  }
+  family.addEventListener('change', filter); track.addEventListener('change', filter);
+  document.getElementById('across').addEventListener('change', function (ev) {
+    map.classList.toggle('hide-across', !ev.target.checked);
   });
 })();
 """
 
 
 def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
-    """Write one self-contained HTML page: the SVG map, and a panel that shows a clicked move's demands."""
+    """Write one self-contained HTML page: the map fitted to the window's width, filters by job family
+    and track, and a card that shows a clicked position's requirements and moves or a move's demands.
+
+    Moves up a family's ladder are always drawn; moves across families (lateral moves and
+    cross-family promotions, the tangle of a large map) only for the chosen position, or all
+    when asked.
+    """
     words = _WORDS.get(lang, _WORDS["en"])
     payload = json.dumps({**_details(cg, data, lang), "words": words}, ensure_ascii=False)
     payload = payload.replace("</", "<\\/")
     svg = to_svg(cg, data, lang, interactive=True)
+    # fitted to the window, but never drawn below 65% of its size: a map of many families then
+    # scrolls sideways (or is narrowed to one family by the filter) rather than turn unreadable
+    least = round(0.65 * _layout(cg, data).width)
+    e = html.escape
+    families = "".join(f'<option value="{e(f)}">{e(cg.label("family", f, lang) if f else "?")}</option>'
+                       for f in data.families)
     return f"""<!DOCTYPE html>
-<html lang="{html.escape(lang)}">
+<html lang="{e(lang)}">
 <head>
 <meta charset="utf-8">
-<title>{html.escape(words["title"])}</title>
+<title>{e(words["title"])}</title>
 <style>
-  body {{ margin: 0; font-family: Helvetica, Arial, sans-serif; display: flex; height: 100vh; }}
-  #map {{ flex: 1; overflow: auto; border-right: 1px solid #ddd; }}
-  #side {{ width: 380px; overflow: auto; padding: 0 16px; font-size: 14px; }}
+  body {{ margin: 0; font-family: Helvetica, Arial, sans-serif; font-size: 14px; }}
+  header {{ display: flex; gap: 20px; align-items: center; flex-wrap: wrap; padding: 8px 16px;
+            border-bottom: 1px solid #ddd; }}
+  header h1 {{ font-size: 18px; margin: 0; }} header p {{ margin: 0; color: #555; flex-basis: 100%; }}
+  #map {{ overflow-x: auto; }} #map svg {{ display: block; width: 100%; height: auto; min-width: {least}px; }}
+  #map.hide-across g.move.across:not(.focus) {{ display: none; }}
+  #side {{ position: fixed; right: 16px; top: 96px; width: 340px; max-height: calc(100vh - 120px); overflow: auto;
+           padding: 4px 16px 12px; background: #fff; border: 1px solid #ccc; border-radius: 8px;
+           box-shadow: 0 4px 16px rgba(0,0,0,.15); }}
   #side h2 {{ font-size: 16px; }} #side h3 {{ font-size: 14px; margin-bottom: 4px; }}
-  #side ul {{ margin-top: 0; padding-left: 18px; }}
-  g.move:hover path.line, g.move.selected path.line {{ stroke-width: 3.5; }}
+  #side ul {{ margin-top: 0; padding-left: 18px; }} #close {{ float: right; margin-top: 8px; }}
+  g.move:hover path.line, g.move.selected path.line, g.move.focus path.line {{ stroke-width: 3; }}
   g.pos:hover rect, g.pos.selected rect {{ stroke-width: 3; }}
 </style>
 </head>
 <body>
-<div id="map">
+<header><h1>{e(words["title"])}</h1>
+<label>{e(words["family"])} <select id="family"><option value="">{e(words["all"])}</option>{families}</select></label>
+<label>{e(words["track"])} <select id="track"><option value="">{e(words["all"])}</option>
+<option value="managerial">{e(words["managerial_track"])}</option>
+<option value="specialist">{e(words["specialist_track"])}</option></select></label>
+<label><input type="checkbox" id="across"> {e(words["across"])}</label>
+<p>{e(words["hint"])}</p></header>
+<div id="map" class="hide-across">
 {svg}</div>
-<div id="side"><h1 style="font-size:18px">{html.escape(words["title"])}</h1>
-<p>{html.escape(words["hint"])}</p><div id="details"></div></div>
+<div id="side" hidden><button id="close" aria-label="close">×</button><div id="details"></div></div>
 <script type="application/json" id="career-data">{payload}</script>
 <script>{_SCRIPT}</script>
 </body>

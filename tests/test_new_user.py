@@ -199,3 +199,22 @@ def test_an_export_of_stale_conclusions_says_so(cli, store, tmp_path) -> None:
     assert cli("--store", store, "import", str(employees)).exit_code == 0
     assert "are stale" in cli("--store", store, "export", "--graph", "inferred", "-o", str(tmp_path / "b.nq")).stderr
 
+
+
+def test_the_career_map_page_stays_readable(cli, example_store, tmp_path) -> None:
+    page = tmp_path / "map.html"
+    assert cli("--store", example_store, "career", "map", "--format", "html", "-o", str(page)).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert '<div id="map" class="hide-across">' in text and 'id="family"' in text and 'id="track"' in text
+    assert 'class="move across"' in text and 'class="move ladder"' in text  # across-family moves hidden at first
+    assert "Kepala Lembaga" in text and "Sertifikasi Profesi" in text  # a long title wraps
+    assert "changes track" in text and "managerial position" in text and "specialist position" in text  # legend
+    assert "width: 100%" in text  # fits the window: no sideways scrolling
+
+
+def test_the_heat_map_shows_absence_as_an_alarm(cli, example_store, tmp_path) -> None:
+    page = tmp_path / "audit.html"
+    cli("--store", example_store, "audit", "--format", "html", "-o", str(page))
+    text = page.read_text(encoding="utf-8")
+    assert 'class="cov best none nothing" data-best="scheme"' in text and "✘</td>" in text
+    assert "no scheme (or programme) covers it at all" in text

@@ -67,6 +67,7 @@ _UI: dict[str, dict[str, str]] = {
     "partial": {"en": "reaches some required levels, not the highest", "id": "mencapai sebagian level yang dipersyaratkan"},
     "below": {"en": "below every required level", "id": "di bawah semua level yang dipersyaratkan"},
     "none": {"en": "not covered", "id": "tidak dicakup"},
+    "nothing": {"en": "required, and no scheme (or programme) covers it at all", "id": "dipersyaratkan, dan tidak dicakup skema (atau program) mana pun"},
     "extra": {"en": "covered, but no position requires it", "id": "dicakup, tetapi tidak dipersyaratkan jabatan mana pun"},
     "findings": {"en": "Findings", "id": "Temuan"},
     "no_findings": {"en": "no findings", "id": "tidak ada temuan"},
@@ -341,7 +342,7 @@ def _range(row: Any, lang: str) -> str:
 # --- HTML -------------------------------------------------------------------------------
 
 _CSS = """
-:root { --full:#2e7d32; --partial:#f2b705; --below:#e06048; --none:#f4f4f2; --extra:#8fa7b8;
+:root { --full:#2e7d32; --partial:#f2b705; --below:#e06048; --none:#f4f4f2; --nothing:#7f1d1d; --extra:#8fa7b8;
         --error:#b3261e; --warning:#a15c00; --info:#1f5fa8; --ink:#1d1d1b; --muted:#5f6368; --line:#d9d9d6; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink);
@@ -381,7 +382,9 @@ table.heatmap td.cov { width: 26px; min-width: 26px; text-align: center; border:
 td.cov.full { background: var(--full); color: #fff; }
 td.cov.partial { background: var(--partial); color: #222; }
 td.cov.below { background: var(--below); color: #fff; }
-td.cov.none { background: var(--none); }
+td.cov.none { background: repeating-linear-gradient(135deg, var(--none) 0 4px, #dcdcd6 4px 6px); }
+/* no scheme (or programme) at all for a required competency: the top priorities, shown as alarms */
+td.cov.best.nothing { background: var(--nothing); color: #fff; }
 td.cov.extra { background: var(--extra); color: #fff; }
 table.heatmap td.name { white-space: nowrap; }
 table.heatmap tr.notreq td.name { color: var(--muted); font-style: italic; }
@@ -475,8 +478,10 @@ def _html_coverage(cov: Coverage, lang: str) -> str:
     schemes = [c for c in cov.columns if c.kind == "scheme"]
     programmes = [c for c in cov.columns if c.kind == "programme"]
     first_programme = programmes[0].iri if programmes else None
-    legend = "".join(f'<span><span class="swatch" style="background:var(--{k})"></span>{_e(ui(k, lang))}</span>'
-                     for k in ("full", "partial", "below", "none", "extra"))
+    swatch = {k: f"var(--{k})" for k in ("full", "partial", "below", "extra", "nothing")}
+    swatch["none"] = "repeating-linear-gradient(135deg, var(--none) 0 4px, #dcdcd6 4px 6px)"
+    legend = "".join(f'<span><span class="swatch" style="background:{swatch[k]}"></span>{_e(ui(k, lang))}</span>'
+                     for k in ("full", "partial", "below", "none", "nothing", "extra"))
     legend += f"<span>✱ {_e(ui('recognised_no', lang))}</span>"
     group = (f'<tr><th colspan="5"></th><th class="group" colspan="{len(schemes)}">{_e(ui("schemes", lang))}</th>'
              f'<th class="group sep" colspan="{len(programmes)}">{_e(ui("programmes", lang))}</th></tr>')
@@ -504,10 +509,12 @@ def _html_coverage(cov: Coverage, lang: str) -> str:
                          f'{"" if cell.level is None else cell.level}</td>')
         cls = ' class="notreq"' if r.required_max is None else ""
         best = "".join(
-            f'<td class="cov best {st}" data-best="{kind}" data-status="{st}" title="{_e(ui(st, lang))}">'
-            f'{_level(level) if level is not None else ""}</td>'
+            f'<td class="cov best {st}{alarm}" data-best="{kind}" data-status="{st}" '
+            f'title="{_e(ui("nothing" if alarm else st, lang))}">'
+            f'{_level(level) if level is not None else ("✘" if alarm else "")}</td>'
             for kind, level in (("scheme", r.certified), ("programme", r.developed))
-            for st in (status(level, r.required_min, r.required_max),))
+            for st in (status(level, r.required_min, r.required_max),)
+            for alarm in (" nothing" if level is None and r.required_max is not None else "",))
         rows.append(f'<tr{cls} data-code="{_e(r.code)}" data-people="{r.people}" '
                     f'data-required-max="{"" if r.required_max is None else r.required_max}">'
                     f'<td class="name" title="{_e(r.competency.iri)}">{_e(r.competency.label.get(lang))}</td>'
