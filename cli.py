@@ -27,7 +27,7 @@ from selaras.engine.store import FACTS_GRAPH, remove_store
 from selaras.engine.tabular import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
-from selaras.engine.sparql import is_update
+from selaras.engine.sparql import looks_like_update
 from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -646,7 +646,7 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
                 given["lang"] = lang
             text = named.text
             bindings = named.bindings(given, find=lambda kind, value: names.find(org.store, kind, value))
-        if is_update(text):
+        if looks_like_update(text):
             raise SelarasError("`selaras query` only reads: this is a SPARQL update — change facts with "
                                "`selaras import FILES` (`--replace` to replace them; conclusions follow with "
                                "`selaras infer`), or send updates to `selaras serve --allow-update --token …`")

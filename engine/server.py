@@ -56,7 +56,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from selaras.engine.errors import SelarasError, StoreError
-from selaras.engine.sparql import strip_comments
+from selaras.engine.sparql import looks_like_update
 
 #: Prefixes written into Turtle and JSON-LD answers. Not the organisation's ``…/id/``: its IRIs
 #: have paths (``id/settings/effective``), whose slashes a prefixed name must escape (``id:settings\/…``).
@@ -222,7 +222,15 @@ def _text(status: int, message: str, *headers: tuple[str, str]) -> Reply:
 
 # --- the worker process -------------------------------------------------------------------------
 def _worker_main(conn: Any, path: str, writable: bool) -> None:
-    """Serve queries (and updates) on one store, one request at a time, until the pipe closes."""
+    """Serve queries (and updates) on one store, one request at a time, until the pipe closes.
+
+    A read-only worker follows the store: between requests it looks at the state the store's
+    last writer published (:func:`selaras.engine.store.published_state`) and, when it changed,
+    opens the store again and takes the new handle only if it holds that state (a writer that is
+    still writing leaves it on the old one). Every answer says which state answered it.
+    """
+    from selaras.engine.store import published_state, state_of
+
     _exit_with_parent()
     try:
         store = ox.Store(path) if writable else ox.Store.read_only(path)
@@ -230,19 +238,57 @@ def _worker_main(conn: Any, path: str, writable: bool) -> None:
         conn.send(("error", f"cannot open the store at {path}: {err}"))
         return
     conn.send(("ready", len(store)))
+    mark, seen, state = published_state(Path(path)), None, state_of(store)
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
+        if not writable:
+            seen, store, state = _follow(path, mark, seen, store, state)
         try:
-            reply = _handle(store, request)
+            try:
+                reply = _handle(store, request)
+            except (OSError, RuntimeError):  # files a writer's swap of generations removed: open it again
+                if writable:
+                    raise
+                time.sleep(0.2)
+                seen, store, state = _follow(path, mark, None, store, state, force=True)
+                reply = _handle(store, request)
         except Exception as err:  # noqa: BLE001 - the worker must answer, never die on a query
             reply = _text(500, f"the query failed: {type(err).__name__}: {err}")
+        if writable:
+            state = state_of(store)  # an update may have changed it
+        reply = replace(reply, headers=(*reply.headers, ("X-Selaras-Version", state or "empty")))
         try:
             conn.send(reply)
         except (OSError, ValueError):
             return
+
+
+def _follow(path: str, mark: Path, seen: Any, store: ox.Store, state: str, *,
+            force: bool = False) -> tuple[Any, ox.Store, str]:
+    """Open the store again when its writer published another state; keep the old handle until the
+    new one holds exactly that state (never a half-written one)."""
+    from selaras.engine.store import open_read_only, state_of
+
+    try:
+        stat = mark.stat()
+        now = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if now == seen:
+            return seen, store, state
+        published = mark.read_text(encoding="utf-8").strip()
+    except OSError:
+        return seen, store, state  # no writer published anything yet
+    if published == state and not force:
+        return now, store, state
+    try:
+        fresh = open_read_only(Path(path))
+    except (OSError, RuntimeError, SelarasError):
+        return seen, store, state  # being written or swapped: the next request looks again
+    if state_of(fresh) != published:
+        return seen, store, state  # a writer is still at work
+    return now, fresh, published
 
 
 def _exit_with_parent() -> None:
@@ -509,22 +555,6 @@ def _inferred_copy(org: Any, description: str) -> ServedStore:
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
-_UPDATE_START = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-
-
-def looks_like_update(text: str) -> bool:
-    """Tell whether SPARQL text is an update (INSERT, DELETE, LOAD, DROP …) rather than a query.
-
-    >>> looks_like_update("PREFIX a: <urn:a#> # comment\\nINSERT DATA { a:x a:y a:z }")
-    True
-    >>> looks_like_update("SELECT * WHERE { ?s ?p ?o }")
-    False
-    """
-    return bool(_UPDATE_START.match(strip_comments(text)))
-
-
 _IRI_AT = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:\-])", re.IGNORECASE)
 

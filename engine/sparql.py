@@ -101,7 +101,6 @@ def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) ->
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
-_UPDATE_WORD = re.compile(r"\b(INSERT|DELETE|DROP|CLEAR|LOAD|CREATE|ADD|MOVE|COPY)\b", re.IGNORECASE)
 
 
 def syntax_error(text: str, error: str) -> str:
@@ -122,19 +121,17 @@ def syntax_error(text: str, error: str) -> str:
     return f"SPARQL syntax error at line {line}, column {column}: {what}\n    {shown}\n    {caret}^"
 
 
-def is_update(text: str) -> bool:
-    """Tell whether text is a SPARQL update (``INSERT``, ``DELETE``, ``DROP`` …), by parsing it (nothing runs).
+_UPDATE_START = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 
-    >>> is_update("DROP ALL"), is_update("SELECT * WHERE { ?s ?p ?o }")
-    (True, False)
+
+def looks_like_update(text: str) -> bool:
+    """Tell whether SPARQL text is an update (INSERT, DELETE, LOAD, DROP …) rather than a query.
+
+    >>> looks_like_update("PREFIX a: <urn:a#> # comment\\nINSERT DATA { a:x a:y a:z }")
+    True
+    >>> looks_like_update("SELECT * WHERE { ?s ?p ?o }")
+    False
     """
-    if not _UPDATE_WORD.search(strip_comments(text)):
-        return False  # no update operation named: no need for the (slow) parser
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        parseUpdate(text)
-    except (ParseException, ValueError, TypeError):
-        return False
-    return True
+    return bool(_UPDATE_START.match(strip_comments(text)))

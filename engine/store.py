@@ -51,6 +51,36 @@ META_GRAPH = GRAPH_IRI + "meta"
 INFERRED_PREFIX = GRAPH_IRI + "inferred/"
 
 
+_VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+
+
+def state_of(store: ox.Store) -> str:
+    """The version of what a store holds: its facts' version and its conclusions' tag, in one word.
+
+    What a served store reports in its answers (``X-Selaras-Version``); empty for a store that
+    has no facts yet. Read from the bookkeeping graph, so it costs two index lookups.
+    """
+    found = {q.subject.value: q.object.value for q in store.quads_for_pattern(
+        None, _VERSION_INFO, None, ox.NamedNode(META_GRAPH)) if isinstance(q.object, ox.Literal)}
+    facts = found.get(FACTS_GRAPH, "")
+    conclusions = found.get(INFERRED_PREFIX.rstrip("/"), "")
+    if not facts and not conclusions:
+        return ""
+    import hashlib
+
+    inferred = hashlib.sha256(conclusions.encode()).hexdigest()[:12] if conclusions else "none"
+    return f"{facts[:12] or 'none'}-{inferred}"
+
+
+def published_state(path: Path) -> Path:
+    """The file beside an on-disk store that says which state its last writer left (:func:`state_of`).
+
+    Written when a writer closes the store, after everything it wrote is committed; a served
+    store follows it (:mod:`selaras.engine.server`). A killed writer leaves it as it was.
+    """
+    return path.with_name(path.name + ".state")
+
+
 def inferred_graph(rule_id: str) -> str:
     """Return the IRI of the named graph that holds one rule's conclusions.
 
@@ -203,7 +233,7 @@ class Store:
                         f"{self.path}: no Selaras store here — run `selaras init` "
                         f"(or `selaras import …`) first, or pass --store PATH"
                     )
-                self._ox = _open_read_only(self.path)
+                self._ox = open_read_only(self.path)
             else:
                 self._writer = _writer_lock(self.path) if writer_lock else None
                 parked = self.path.with_name(self.path.name + ".previous")
@@ -482,8 +512,16 @@ class Store:
             self._ox.flush()
 
     def close(self) -> None:
-        """Flush and release the store (and its write lock)."""
+        """Flush and release the store (and its write lock); a writer publishes the state it leaves."""
         self.flush()
+        if self.path is not None and self._writer is not None:  # the writer (not a generation being built)
+            try:
+                mark = published_state(self.path)
+                partial = mark.with_name(f"{mark.name}.{os.getpid()}.tmp")
+                partial.write_text(state_of(self._ox) + "\n", encoding="utf-8")
+                partial.replace(mark)  # whole or not at all
+            except OSError:
+                pass  # a read-only folder: no served store can follow it, nothing else changes
         del self._ox
         self._release_writer()
 
@@ -514,6 +552,7 @@ def remove_store(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + ".next")):
         shutil.rmtree(leftover, ignore_errors=True)
     path.with_name(path.name + ".lock").unlink(missing_ok=True)
+    published_state(path).unlink(missing_ok=True)
 
 
 def _writer_lock(path: Path) -> IO[bytes]:
@@ -539,7 +578,7 @@ def _writer_lock(path: Path) -> IO[bytes]:
 READ_ONLY_ATTEMPTS = 5
 
 
-def _open_read_only(path: Path) -> ox.Store:
+def open_read_only(path: Path) -> ox.Store:
     """Open a read-only view of an on-disk store, retrying while a writer's compaction moves files.
 
     A reader opens the files that the store's manifest lists; a writer compacting at that

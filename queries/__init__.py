@@ -11,8 +11,9 @@ Header lines (comments at the top of the file)::
 
 ``default: any`` (or no default) leaves the variable unbound, so the query covers every value;
 ``required`` makes the command refuse to run without it; ``one of:`` lists the only values
-accepted (besides ``any``), and a parameter whose type is a kind of entity (``position``,
-``employee`` …) accepts only an entity of the store, by code or name. ``example`` gives values that make
+accepted (besides ``any``); ``range: LOW HIGH`` bounds a number (and ``nan`` or ``inf`` are never
+numbers); a parameter whose type is a kind of entity (``position``, ``employee`` …) accepts only
+an entity of the store, by code or name. ``example`` gives values that make
 the query answer on the bundled example organisation (tests and the endpoint's page use them).
 
 A parameter ``p`` binds the query variable ``?p`` to a typed RDF term, never pasted into
@@ -30,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib.resources import files
 
@@ -40,7 +42,8 @@ from selaras.ontology.namespace import DATA_IRI
 
 _HEADER = re.compile(r"^#\s*(title|judul|purpose|param|example)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)((?:,\s*[^,)]+)*)\)\s*(?:—|-)\s*(.*)$")
-_CLAUSE = re.compile(r"^(?:one of:\s*(?P<choices>.+)|default:\s*(?P<default>.*)|(?P<required>required))$")
+_CLAUSE = re.compile(r"^(?:one of:\s*(?P<choices>.+)|range:\s*(?P<low>\S+)\s+(?P<high>\S+)|"
+                     r"default:\s*(?P<default>.*)|(?P<required>required))$")
 #: Parameter types and the RDF terms their values become.
 PARAM_TYPES = ("string", "integer", "decimal", "date", "iri", "position", "employee", "competency",
                "scheme", "program", "family", "unit")
@@ -59,6 +62,8 @@ class Param:
     required: bool = False
     #: the values it accepts (besides ``any``), when they are a closed list
     choices: tuple[str, ...] = ()
+    #: the least and the greatest value of a number (``range: 0 1``), when it has bounds
+    bounds: tuple[str, str] | None = None
 
     def term(self, value: str, *, http: bool = False) -> ox.NamedNode | ox.Literal:
         """Turn a value given on the command line into an RDF term of this parameter's type.
@@ -83,9 +88,20 @@ class Param:
             if self.type == "string":
                 return ox.Literal(value)
             if self.type == "integer":
-                return ox.Literal(str(int(value)), datatype=ox.NamedNode(xsd + "integer"))
+                whole = int(value)
+                if self.bounds and not int(self.bounds[0]) <= whole <= int(self.bounds[1]):
+                    raise ValueError(f"a whole number from {self.bounds[0]} to {self.bounds[1]} is expected")
+                return ox.Literal(str(whole), datatype=ox.NamedNode(xsd + "integer"))
             if self.type == "decimal":
-                return ox.Literal(str(float(value)), datatype=ox.NamedNode(xsd + "decimal"))
+                try:  # exactly as written: xsd:decimal has no NaN, no ∞ and no exponent
+                    number = Decimal(value.strip())
+                except InvalidOperation:
+                    raise ValueError("not a number") from None
+                if not number.is_finite() or (self.bounds and not Decimal(self.bounds[0]) <= number
+                                              <= Decimal(self.bounds[1])):
+                    raise ValueError(f"a number from {self.bounds[0]} to {self.bounds[1]} is expected"
+                                     if self.bounds else "a finite number is expected")
+                return ox.Literal(format(number, "f"), datatype=ox.NamedNode(xsd + "decimal"))
             if self.type == "date":
                 from datetime import date
 
@@ -95,9 +111,11 @@ class Param:
             from urllib.parse import quote
 
             return ox.NamedNode(f"{DATA_IRI}{self.type}/{quote(value, safe='')}")
-        except ValueError as err:
-            raise _param_error(self.name, f"{value!r} is not a valid {self.type} ({err})",
-                               f"give {_give(self.name, f'<{self.type}>', http)}", http) from err
+        except (ValueError, ArithmeticError) as err:
+            example = self.bounds[0] if self.bounds else f"<{self.type}>"
+            raise _param_error(self.name, f"{value!r} is not a valid {self.type} ({err or 'not a number'})",
+                               f"give {_give(self.name, example, http)}"
+                               + (f" (from {self.bounds[0]} to {self.bounds[1]})" if self.bounds else ""), http) from err
 
 
 def _give(name: str, value: str, http: bool) -> str:
@@ -184,7 +202,7 @@ def _parse(name: str, text: str) -> NamedQuery:
             pname, ptype, clauses, phelp = pm.groups()
             if ptype not in PARAM_TYPES:
                 raise ValueError(f"queries/{name}.rq: unknown param type {ptype!r}")
-            default, required, choices = None, False, ()
+            default, required, choices, bounds = None, False, (), None
             for clause in filter(None, (c.strip() for c in clauses.split(","))):
                 cm = _CLAUSE.match(clause)
                 if cm is None:
@@ -193,9 +211,11 @@ def _parse(name: str, text: str) -> NamedQuery:
                 default = cm["default"].strip() if cm["default"] is not None else default
                 required = required or bool(cm["required"])
                 choices = tuple(cm["choices"].split()) if cm["choices"] else choices
+                bounds = (cm["low"], cm["high"]) if cm["low"] is not None else bounds
             if default not in (None, "any") and choices and default not in choices:
                 raise ValueError(f"queries/{name}.rq: param {pname}: default {default!r} is not one of its choices")
-            params.append(Param(pname, ptype, default, phelp.strip(), required=required, choices=choices))
+            params.append(Param(pname, ptype, default, phelp.strip(), required=required, choices=choices,
+                                bounds=bounds))
         elif key == "example":
             for pair in value.split():
                 k, sep, v = pair.partition("=")

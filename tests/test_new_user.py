@@ -218,3 +218,10 @@ def test_the_heat_map_shows_absence_as_an_alarm(cli, example_store, tmp_path) ->
     text = page.read_text(encoding="utf-8")
     assert 'class="cov best none nothing" data-best="scheme"' in text and "✘</td>" in text
     assert "no scheme (or programme) covers it at all" in text
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "1.5", "-1", "abc"])
+def test_a_number_parameter_outside_its_range_is_refused_with_the_range(cli, example_store, value) -> None:
+    result = cli("--store", example_store, "query", "talent-pool", "-p", "position=verifikator-senior",
+                 "-p", f"min_readiness={value}")
+    assert result.exit_code == 2 and "(from 0 to 1)" in result.stderr

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -331,6 +332,8 @@ def test_named_queries_are_listed_and_run_with_typed_parameters(server) -> None:
 def test_named_query_parameters_outside_their_values_are_refused_in_http_words(server) -> None:
     status, _, body = http(f"{server.url}/queries/employee-gaps?employee=E0013&status=foo")
     assert status == 400 and b"?status=unmet" in body and b"--param" not in body and b"not-assessed" in body
+    status, _, body = http(f"{server.url}/queries/talent-pool?position=verifikator-senior&min_readiness=nan")
+    assert status == 400 and b"?min_readiness=0 (from 0 to 1)" in body
     status, _, body = http(f"{server.url}/queries/talent-pool?position=nope")
     assert status == 400 and b"/queries/entities?kind=position" in body and b"--param" not in body
     status, _, body = http(f"{server.url}/queries/employee-gaps?employee=E0013&status=any",
@@ -379,3 +382,44 @@ def test_turtle_answers_write_the_organisations_iris_without_escaped_slashes(ser
              "FILTER(STRENDS(STR(?s), 'settings/effective')) }")
     status, _, body = get(server, query, "text/turtle")
     assert status == 200 and b"<https://w3id.org/selaras/id/settings/effective>" in body and b"\\/" not in body
+
+
+def test_a_served_store_follows_its_writers_and_says_which_state_answered(store, tmp_path) -> None:
+    """Imports and inference land while serving: each answer is the old state or the new, never
+    a half-written one, and after the writer is done the new one (issue 16)."""
+    from click.testing import CliRunner
+
+    from selaras.cli import main
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["--store", store, "infer", "--no-owl"]).exit_code == 0
+    served = start(store, tmp_path / "serve.log", "--workers", "1")
+    query = "SELECT ?n WHERE { <https://w3id.org/selaras/id/employee/e1> <http://www.w3.org/2000/01/rdf-schema#label> ?n }"
+    try:
+        status, headers, body = get(served, query, "text/csv")
+        before = headers["X-Selaras-Version"]
+        assert status == 200 and b"Ani" in body and before not in ("", "empty")
+        answers: list[tuple[str, bytes]] = []
+        statuses: list[int] = []
+        stop_asking = threading.Event()
+
+        def ask() -> None:
+            while not stop_asking.is_set():
+                code, h, b = get(served, query, "text/csv")
+                statuses.append(code)
+                answers.append((h.get("X-Selaras-Version", ""), b))
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        employees = tmp_path / "employees.csv"
+        employees.write_text("employee,name,position\ne1,Ani Baru,ops-staff\n", encoding="utf-8")
+        assert runner.invoke(main, ["--store", store, "import", str(employees)]).exit_code == 0
+        assert runner.invoke(main, ["--store", store, "infer", "--no-owl"]).exit_code == 0
+        stop_asking.set()
+        asker.join()
+        status, headers, body = get(served, query, "text/csv")
+        assert b"Ani Baru" in body and headers["X-Selaras-Version"] != before
+        assert statuses and set(statuses) == {200}, [b for c, (_, b) in zip(statuses, answers) if c != 200][:3]
+        assert all((b"Ani Baru" in b) == (v != before) for v, b in answers)  # each state answers its own facts
+    finally:
+        stop(served)
