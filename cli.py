@@ -1056,6 +1056,9 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
               help="Largest request body accepted, in bytes.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Query worker processes (one when updates are allowed).")
+@click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
+              help="Memory a worker may hold, in MB; a query that needs more is stopped with 503 "
+                   "(default: half the machine's memory shared by the workers, at most 4096; 0: no limit).")
 @click.option("--allow-update", is_flag=True,
               help="Accept SPARQL Update from clients that send the token (Authorization: Bearer TOKEN).")
 @click.option("--token", envvar="SELARAS_TOKEN", default=None,
@@ -1063,7 +1066,7 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
 @click.pass_obj
 @command_errors
 def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
-          allow_update: bool, token: str | None) -> None:
+          max_memory: int | None, allow_update: bool, token: str | None) -> None:
     """Serve the store as a SPARQL 1.1 Protocol endpoint, with a query page in the browser.
 
     Queries by GET and POST at /sparql (also /query and /update); results in SPARQL JSON, XML,
@@ -1078,7 +1081,7 @@ def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max
            http://127.0.0.1:7879/sparql
       SELARAS_TOKEN=s3cret selaras --store ./lembaga serve --allow-update
     """
-    from selaras.engine.server import ServerSettings, new_token
+    from selaras.engine.server import ServerSettings, default_max_memory, new_token
     from selaras.engine.server import serve as run_server
 
     if state.endpoint:
@@ -1091,7 +1094,8 @@ def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max
     if store is None:
         click.echo("note: no store given; serving the bundled example organisation", err=True)
     settings = ServerSettings(host=host, port=port, timeout=timeout, max_rows=max_rows, max_body=max_body,
-                              workers=workers, allow_update=allow_update, token=token)
+                              workers=workers, allow_update=allow_update, token=token,
+                              max_memory=default_max_memory(workers) if max_memory is None else max_memory)
     run_server(settings, store, out=lambda line: click.echo(line),
                err=lambda line: click.echo(line, err=True))
 

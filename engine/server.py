@@ -194,6 +194,8 @@ class ServerSettings:
         workers: query worker processes (one, read-write, when updates are allowed).
         allow_update: accept SPARQL Update from clients that send ``token``.
         token: the bearer token updates need.
+        max_memory: megabytes of memory a worker may hold (0: no limit); a worker that passes it
+            is stopped and its request answered 503 (:func:`default_max_memory`).
     """
 
     host: str = "127.0.0.1"
@@ -204,6 +206,48 @@ class ServerSettings:
     workers: int = 2
     allow_update: bool = False
     token: str | None = None
+    max_memory: int = 0
+
+
+#: The exit code of a worker that stopped itself on passing the memory limit.
+MEMORY_EXIT = 75
+
+
+def default_max_memory(workers: int) -> int:
+    """Megabytes each worker may hold by default: half the machine's memory shared by the workers,
+    at most 4 GB each (2 workers on a 24 GB machine: 4,096 MB; on an 8 GB one: 2,048 MB)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError):
+        return 2048
+    return max(256, min(4096, total // 2 // max(1, workers)))
+
+
+def _watch_memory(limit_mb: int) -> None:
+    """End this worker (exit :data:`MEMORY_EXIT`) as soon as its resident memory passes the limit.
+
+    A thread looks every 10 ms (queries run with the GIL released); the kernel's data limit,
+    set at twice the limit, stops an allocation that outruns the thread.
+    """
+    import resource
+
+    limit = limit_mb * 2**20
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (2 * limit, 2 * limit))
+    except (ValueError, OSError):
+        pass
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def watch() -> None:
+        with open("/proc/self/statm", "rb") as statm:
+            while True:
+                statm.seek(0)
+                if int(statm.read().split()[1]) * page > limit:
+                    os._exit(MEMORY_EXIT)
+                time.sleep(0.01)
+
+    if os.path.exists("/proc/self/statm"):
+        threading.Thread(target=watch, daemon=True, name="watch-memory").start()
 
 
 @dataclass(frozen=True)
@@ -221,7 +265,7 @@ def _text(status: int, message: str, *headers: tuple[str, str]) -> Reply:
 
 
 # --- the worker process -------------------------------------------------------------------------
-def _worker_main(conn: Any, path: str, writable: bool) -> None:
+def _worker_main(conn: Any, path: str, writable: bool, max_memory: int = 0) -> None:
     """Serve queries (and updates) on one store, one request at a time, until the pipe closes.
 
     A read-only worker follows the store: between requests it looks at the state the store's
@@ -232,6 +276,8 @@ def _worker_main(conn: Any, path: str, writable: bool) -> None:
     from selaras.engine.store import published_state, state_of
 
     _exit_with_parent()
+    if max_memory:
+        _watch_memory(max_memory)
     try:
         store = ox.Store(path) if writable else ox.Store.read_only(path)
     except OSError as err:
@@ -421,6 +467,7 @@ class WorkerPool:
     path: str
     writable: bool
     size: int
+    max_memory: int = 0
     startup_timeout: float = 120.0
     _idle: queue.Queue[_Worker] = field(default_factory=queue.Queue)
     _all: list[_Worker] = field(default_factory=list)
@@ -435,8 +482,8 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, args=(child, self.path, self.writable), daemon=True,
-                              name="selaras-query-worker")
+        process = ctx.Process(target=_worker_main, args=(child, self.path, self.writable, self.max_memory),
+                              daemon=True, name="selaras-query-worker")
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -466,9 +513,17 @@ class WorkerPool:
                 self._idle.put(worker)
                 return reply
         except (EOFError, OSError, ValueError):
+            worker.process.join(2)
+            code = worker.process.exitcode
             self._replace(worker)
-            return _text(500, "the query worker stopped while answering (out of memory?) — "
-                              "narrow the query; the server goes on with a fresh worker")
+            if self.max_memory and code in (MEMORY_EXIT, -6, -9):  # its own stop, or an allocation refused
+                return _text(503, f"the query needed more memory than a worker may hold (--max-memory "
+                                  f"{self.max_memory} MB) and was stopped — narrow it (filter earlier, add "
+                                  f"LIMIT, avoid ORDER BY or DISTINCT over huge results), or restart the "
+                                  f"server with a larger --max-memory; the server goes on with a fresh worker",
+                             ("Retry-After", "5"))
+            return _text(500, f"the query worker stopped while answering (exit {code}) — narrow the query; "
+                              f"the server goes on with a fresh worker")
         self._replace(worker)
         what = "update" if request["op"] == "update" else "query"
         return _text(503, f"the {what} ran longer than the server's time limit of {timeout:g} s and was "
@@ -945,7 +1000,8 @@ def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err
     try:
         served = prepare_store(store, writable=settings.allow_update, note=note)
         pool = WorkerPool(str(served.path), writable=settings.allow_update,
-                          size=1 if settings.allow_update else max(1, settings.workers))
+                          size=1 if settings.allow_update else max(1, settings.workers),
+                          max_memory=settings.max_memory)
         pool.start()
         server.pool = pool
         mode = "read-write, updates need the token" if settings.allow_update else "read-only"
@@ -954,7 +1010,8 @@ def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err
         out(f"Selaras SPARQL endpoint: {server.base_url}/sparql  ({mode})")
         out(f"query page:              {server.base_url}/")
         out(f"store: {served.description}; default graph = union of all graphs; "
-            f"time limit {settings.timeout:g} s, at most {settings.max_rows} rows")
+            f"time limit {settings.timeout:g} s, at most {settings.max_rows} rows"
+            + (f", {settings.max_memory} MB a worker" if settings.max_memory else ""))
         if settings.host not in LOOPBACK:
             out(f"warning: listening on {settings.host}, reachable from other machines"
                 + (" — updates and their token travel unencrypted" if settings.allow_update else ""))
