@@ -6,6 +6,7 @@ hand, whose figures go into the README's "Reliability and security" section::
 
     .venv/bin/python bench/load_test.py [--store DIR] [--clients 8] [--requests 40]
                                         [--max-seconds 120] [--workers 2] [--format md|json]
+                                        [--queries all|users|NAME,…] [--import FILES]
 
 It starts ``selaras serve`` on 127.0.0.1 (a free port; the bundled example organisation
 unless ``--store`` names one), reads the named queries from ``/queries``, and runs
@@ -14,7 +15,9 @@ going round the named queries (with their example parameters) from a different s
 stops early at ``--max-seconds``. It reports throughput, latency percentiles overall and per
 query, and every request that failed (a status other than 200, or no answer); the exit code
 is 1 when any failed. Bounded in count and time, and loopback only: it never talks to
-another machine.
+another machine. ``--queries users`` runs the queries users run most; ``--import FILES`` imports
+into the served store while the load runs (a mixed run) and counts the answers by the store state
+that gave them (``X-Selaras-Version``): the old one, then the new one once the import is done.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +51,10 @@ class LoadReport:
     seconds: float
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     failures: list[str] = field(default_factory=list)
+    #: answers by the store state that gave them (``X-Selaras-Version``): one, or two when data landed
+    states: Counter[str] = field(default_factory=Counter)
+    #: what the import run during the load printed and how it ended, if one ran
+    landed: str = ""
 
     @property
     def requests(self) -> int:
@@ -70,19 +77,39 @@ class LoadReport:
                 "latency_ms": {k: round(v * 1000, 1) for k, v in self.percentiles().items()},
                 "per_query_ms": {q: {k: round(v * 1000, 1) for k, v in self.percentiles(q).items()}
                                  for q in sorted(self.latencies)},
-                "failures": self.failures[:20]}
+                "states": dict(self.states), "import": self.landed, "failures": self.failures[:20]}
 
 
-def targets(base_url: str) -> list[tuple[str, str]]:
-    """Return (name, path) of every named query that can run: no required parameter, or an example."""
+#: The named queries users run most, for ``--queries users``.
+USERS_QUERIES = ("employee-gaps", "talent-pool", "largest-gaps", "unaligned-competencies")
+
+
+def targets(base_url: str, names: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """Return (name, path) of the named queries to run (all, or ``names``): their example parameters,
+    with an entity the served store does not hold (a generated organisation has no ``E0013``)
+    replaced by the first one it has (``/queries/entities?kind=…``)."""
     with _connect(base_url) as conn:
         conn.request("GET", "/queries")
         listing = json.loads(conn.getresponse().read())
+    first: dict[str, str] = {}
+
+    def entity(kind: str, wanted: str) -> str:
+        with _connect(base_url) as conn:
+            conn.request("GET", f"/queries/entities?kind={kind}", headers={"Accept": "text/csv"})
+            codes = [line.split(",")[0] for line in conn.getresponse().read().decode().splitlines()[1:]]
+        return wanted if wanted in codes else first.setdefault(kind, codes[0] if codes else wanted)
+
     out = []
     for q in listing:
+        if names is not None and q["name"] not in names:
+            continue
         params = dict(q.get("example") or {})
         if any(p["required"] and p["name"] not in params for p in q["params"]):
             continue
+        kinds = {p["name"]: p["type"] for p in q["params"]}
+        for name, value in params.items():
+            if kinds.get(name) in ("position", "employee", "competency", "scheme", "program", "family", "unit"):
+                params[name] = entity(kinds[name], value)
         out.append((q["name"], f"/queries/{q['name']}?{urllib.parse.urlencode(params)}"))
     return out
 
@@ -101,12 +128,13 @@ class _connect:
         self.conn.close()
 
 
-def run_load(base_url: str, clients: int = 8, requests: int = 40, max_seconds: float = 120.0) -> LoadReport:
+def run_load(base_url: str, clients: int = 8, requests: int = 40, max_seconds: float = 120.0,
+             names: tuple[str, ...] | None = None) -> LoadReport:
     """Send ``clients`` × ``requests`` named-query requests concurrently; stop early at ``max_seconds``."""
     if not (1 <= clients <= MAX_CLIENTS and 1 <= requests <= MAX_REQUESTS and 0 < max_seconds <= MAX_SECONDS):
         raise SystemExit(f"keep to at most {MAX_CLIENTS} clients, {MAX_REQUESTS} requests each, "
                          f"{MAX_SECONDS} s")
-    plan = targets(base_url)
+    plan = targets(base_url, names)
     report = LoadReport(clients, 0.0)
     lock = threading.Lock()
     deadline = time.monotonic() + max_seconds
@@ -123,6 +151,7 @@ def run_load(base_url: str, clients: int = 8, requests: int = 40, max_seconds: f
                     response = conn.getresponse()
                     body = response.read()
                     elapsed = time.perf_counter() - t0
+                    state = response.getheader("X-Selaras-Version", "")
                     ok = response.status == 200 and bool(body)
                     problem = f"{name}: HTTP {response.status} {body[:120]!r}"
                 except (OSError, http.client.HTTPException) as err:
@@ -131,6 +160,7 @@ def run_load(base_url: str, clients: int = 8, requests: int = 40, max_seconds: f
                 with lock:
                     if ok:
                         report.latencies[name].append(elapsed)
+                        report.states[state] += 1
                     else:
                         report.failures.append(problem)
 
@@ -181,6 +211,9 @@ def markdown(report: LoadReport, workers: int) -> str:
     for name, cuts in d["per_query_ms"].items():
         lines.append(f"| {name} | {len(report.latencies[name])} | {cuts.get('p50')} | {cuts.get('p99')} | "
                      f"{cuts.get('max')} |")
+    if report.landed:
+        lines += ["", f"Import during the load: {report.landed}",
+                  "Answers by store state: " + ", ".join(f"{s or '?'}: {n}" for s, n in report.states.items())]
     if report.failures:
         lines += ["", "Failures:", *(f"- {f}" for f in report.failures[:20])]
     return "\n".join(lines) + "\n"
@@ -193,12 +226,36 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per client")
     parser.add_argument("--max-seconds", type=float, default=120.0)
     parser.add_argument("--workers", type=int, default=2, help="query worker processes of the server")
+    parser.add_argument("--queries", default="all",
+                        help="'all', 'users' (" + ", ".join(USERS_QUERIES) + ") or names, comma-separated")
+    parser.add_argument("--import", dest="land", type=Path, metavar="FILES",
+                        help="import these files into --store while the load runs (a mixed run)")
+    parser.add_argument("--import-after", type=float, default=2.0, help="seconds into the load to start it")
     parser.add_argument("--format", choices=["md", "json"], default="md")
     args = parser.parse_args()
+    names = None if args.queries == "all" else USERS_QUERIES if args.queries == "users" else tuple(
+        n.strip() for n in args.queries.split(","))
+    if args.land and not args.store:
+        raise SystemExit("--import needs --store: the bundled example is served from a temporary copy")
     with tempfile.TemporaryDirectory(prefix="selaras-load-") as tmp:
         process, url = start_server(args.store, args.workers, Path(tmp) / "serve.log")
         try:
-            report = run_load(url, args.clients, args.requests, args.max_seconds)
+            lander = None
+            if args.land:
+                outcome: dict[str, str] = {}
+
+                def land() -> None:
+                    time.sleep(args.import_after)
+                    done = subprocess.run([sys.executable, "-m", "selaras.cli", "--store", str(args.store), "import",
+                                           str(args.land)], capture_output=True, text=True, check=False)
+                    outcome["text"] = f"exit {done.returncode}: {(done.stdout + done.stderr).strip()[:300]}"
+
+                lander = threading.Thread(target=land)
+                lander.start()
+            report = run_load(url, args.clients, args.requests, args.max_seconds, names)
+            if lander is not None:
+                lander.join()
+                report.landed = outcome.get("text", "")
         finally:
             process.terminate()
             try:
