@@ -184,7 +184,7 @@ class Selaras:
     # --- reading ------------------------------------------------------------------
     def holds_organisation(self) -> bool:
         """Tell whether any organisation was imported: the facts graph holds something (not only the ontology)."""
-        return next(self.store.match(None, None, None, ox.NamedNode(FACTS_GRAPH)), None) is not None
+        return bool(self.store.query(f"ASK {{ GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }} }}").boolean)
 
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Result:
         """Run SPARQL over the whole dataset (facts, ontology and conclusions)."""
