@@ -14,7 +14,9 @@ What it does, on a generated organisation (``selaras generate``):
    child with SIGKILL; every killed store is reopened and its facts compared with the store
    before and after the reference import (``all``, ``none`` or ``PARTIAL``), and
    ``selaras check --no-owl`` is run on one store of each outcome (every one with ``--check-each``);
-2. does the same to ``selaras infer --no-owl`` re-running on a store with current conclusions:
+2. does the same to ``selaras infer --no-owl --force`` re-running on a store with current conclusions
+   (``--force``: on an unchanged store ``infer`` has nothing to do; forced, it rebuilds the
+   conclusions as after an import, in a new generation of the store):
    each killed store must hold whole, current conclusions or say they are stale, and a stale
    one is brought back by inferring again;
 3. starts a second writer (``import``, ``infer``, ``init``) while an ``infer`` runs, and
@@ -96,7 +98,7 @@ def crash_inference(work: Path, inferred: Path, seconds: float, kills: int, chec
     for n, stage in enumerate(stages(seconds, kills)):
         store = work / f"infer-{n}"
         shutil.copytree(inferred, store)
-        run = processes.run_and_kill(store, ["infer", "--no-owl"], stage)
+        run = processes.run_and_kill(store, ["infer", "--no-owl", "--force"], stage)
         selaras.open(store).close()
         with selaras.open(store, read_only=True) as o:
             current = inference.is_current(o.store)
@@ -123,7 +125,7 @@ def crash_inference(work: Path, inferred: Path, seconds: float, kills: int, chec
 def second_writers(work: Path, inferred: Path, org: Path) -> list[dict]:
     store = work / "second-writer"
     shutil.copytree(inferred, store)
-    first = processes.start(store, "infer", "--no-owl")
+    first = processes.start(store, "infer", "--no-owl", "--force")
     rows = []
     try:
         processes.wait_until_writer_holds_lock(store, first)
@@ -220,7 +222,7 @@ def main() -> None:
             "inference": crash_inference(work, inferred, infer_seconds, args.kills, args.check_each),
             "second_writers": second_writers(work, inferred, org),
             "readers": [readers(work, empty, ["import", str(org)], None),
-                        readers(work, inferred, ["infer", "--no-owl"], conclusions(inferred))],
+                        readers(work, inferred, ["infer", "--no-owl", "--force"], conclusions(inferred))],
         }
     finally:
         if args.keep is None:
