@@ -91,13 +91,15 @@ def targets(base_url: str, names: tuple[str, ...] | None = None) -> list[tuple[s
     with _connect(base_url) as conn:
         conn.request("GET", "/queries")
         listing = json.loads(conn.getresponse().read())
-    first: dict[str, str] = {}
+    known: dict[str, list[str]] = {}
 
     def entity(kind: str, wanted: str) -> str:
-        with _connect(base_url) as conn:
-            conn.request("GET", f"/queries/entities?kind={kind}", headers={"Accept": "text/csv"})
-            codes = [line.split(",")[0] for line in conn.getresponse().read().decode().splitlines()[1:]]
-        return wanted if wanted in codes else first.setdefault(kind, codes[0] if codes else wanted)
+        if kind not in known:  # each kind's codes, fetched once
+            with _connect(base_url) as conn:
+                conn.request("GET", f"/queries/entities?kind={kind}", headers={"Accept": "text/csv"})
+                known[kind] = [line.split(",")[0] for line in conn.getresponse().read().decode().splitlines()[1:]]
+        codes = known[kind]
+        return wanted if wanted in codes or not codes else codes[0]
 
     out = []
     for q in listing:

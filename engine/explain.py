@@ -99,7 +99,8 @@ def resolve(store: Store, thing: str) -> str:
                             f"(run `selaras infer` first if it is a conclusion)")
     if "->" in thing:
         source, _, target = (part.strip() for part in thing.partition("->"))
-        move = f"{DATA_IRI}move/{_position_code(store, source)}/{_position_code(store, target)}"
+        a, b = names.find(store, "position", source), names.find(store, "position", target)
+        move = f"{DATA_IRI}move/{a}/{b}"
         if names.exists(store, move):
             return move
         raise NotFoundError(f"no career move {thing!r} was concluded (run `selaras infer` first if the "
@@ -112,8 +113,9 @@ def resolve(store: Store, thing: str) -> str:
         if found is not None:
             return found
         employee, _, competency = thing.partition(" ")
-        if competency and names.exists(store, names.iri("gap", employee) + "/" + quote(competency.strip(), safe="")):
-            return names.iri("gap", employee) + "/" + quote(competency.strip(), safe="")
+        gap = names.iri("gap", employee) + "/" + quote(competency.strip(), safe="")
+        if competency and names.exists(store, gap):
+            return gap
     raise NotFoundError(
         f"nothing called {thing!r} in the store — name a position, an employee, a competency, a scheme "
         f"or a programme (code or name), an IRI, a data path such as move/FROM/TO or gap/EMPLOYEE/COMPETENCY, "
@@ -142,11 +144,6 @@ def _entity(store: Store, thing: str) -> str | None:
         raise InputError(f"{thing!r} names several things: " + ", ".join(f"{kind} {code}" for kind, code in found)
                          + " — give the code of the one you mean")
     return names.iri(*found[0]) if found else None
-
-
-def _position_code(store: Store, name: str) -> str:
-    """The code of the position named by code or title (see :func:`selaras.engine.names.find`)."""
-    return names.find(store, "position", name)
 
 
 def explain(store: Store, thing: str, lang: str = "en") -> Explanation:
@@ -178,7 +175,7 @@ def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanati
     from selaras import queries
 
     source, _, target = (part.strip() for part in thing.partition("->"))
-    a, b = _position_code(store, source), _position_code(store, target)
+    a, b = names.find(store, "position", source), names.find(store, "position", target)
     q = queries.load("move-increases")
     rows = store.query(q.text, bindings=q.bindings({"from": a, "to": b, "lang": labels.lang})).rows
     if not rows:
@@ -212,7 +209,7 @@ def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanati
             rule_title=labels.get(RULE_IRI + ("level-increase" if before is not None else "new-competency")),
             rule_source=None, statements=part_statements,
             premises=[_fact(store, p, labels) for p in premises
-                      if next(store.match(ox.NamedNode(p), None, None), None) is not None], concluded=False))
+                      if names.exists(store, p)], concluded=False))
     return Explanation(
         iri=iri, label=_describe(iri, labels), types=[note], rule="career-move",
         rule_title=labels.get(rule), rule_source=source_text, statements=statements,

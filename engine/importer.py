@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from selaras.engine import tabular
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import FACTS_GRAPH, META_GRAPH, Store, TextReader
+from selaras.engine.store import FACTS_GRAPH, META_GRAPH, VERSION_INFO, Store, TextReader
 from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
 from selaras.ontology.namespace import DATA_IRI
 
@@ -63,7 +63,6 @@ FACTS = ox.NamedNode(FACTS_GRAPH)
 #: interrupted import. Below it (the bundled organisation has about 5,000 rows) a transaction is quicker.
 BULK_ROWS = 20_000
 META = ox.NamedNode(META_GRAPH)
-VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 #: Tables whose rows are kept after the first pass: validation looks at them as a whole
 #: (settings, scales' ranks, hierarchies). Every other table is only streamed.

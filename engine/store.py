@@ -51,7 +51,8 @@ META_GRAPH = GRAPH_IRI + "meta"
 INFERRED_PREFIX = GRAPH_IRI + "inferred/"
 
 
-_VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+#: The property of the bookkeeping graph's version marks (facts version, conclusions tag).
+VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 
 
 def state_of(store: ox.Store) -> str:
@@ -61,7 +62,7 @@ def state_of(store: ox.Store) -> str:
     has no facts yet. Read from the bookkeeping graph, so it costs two index lookups.
     """
     found = {q.subject.value: q.object.value for q in store.quads_for_pattern(
-        None, _VERSION_INFO, None, ox.NamedNode(META_GRAPH)) if isinstance(q.object, ox.Literal)}
+        None, VERSION_INFO, None, ox.NamedNode(META_GRAPH)) if isinstance(q.object, ox.Literal)}
     facts = found.get(FACTS_GRAPH, "")
     conclusions = found.get(INFERRED_PREFIX.rstrip("/"), "")
     if not facts and not conclusions:
