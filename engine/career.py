@@ -44,11 +44,11 @@ an employee, ``I`` and ``N`` are measured from their held levels, and readiness 
 Paths. :func:`best_paths` returns the k best simple paths (Yen's algorithm,
 :func:`networkx.shortest_simple_paths`) by the edge weight::
 
-    effort(A→B) = step_cost + W_B · (increase·I + new·N)
+    effort(A→B) = step_cost + W_B · (I + N)
 
-that is one unit per move plus the weighted sum of normalised level increases and new
-competencies that the move demands (importance-weighted when the data has it). Among routes
-of equal demand the one with fewer moves wins.
+that is one unit per move plus the sum of normalised level increases and new competencies
+that the move demands (importance-weighted when the data has it); the score's weights rank
+next moves, not paths. Among routes of equal demand the one with fewer moves wins.
 
 Names. Positions, employees and programmes are named by code or by label, case-insensitive;
 a miss raises :class:`~selaras.engine.errors.NotFoundError` listing close matches.
@@ -74,7 +74,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from selaras.engine import inference
+from selaras.engine import inference, moves
 from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels, grade_shown
@@ -108,6 +108,10 @@ _MOVES = PREFIX + """
 SELECT ?m ?from ?to ?type ?steps WHERE {
   ?m a sel:CareerMove ; sel:fromPosition ?from ; sel:toPosition ?to ; sel:moveType ?type .
   OPTIONAL { ?m sel:gradeSteps ?steps }
+}"""
+_TRANSITIONS = PREFIX + """
+SELECT ?from ?to ?count WHERE {
+  ?t a sel:ObservedTransition ; sel:fromPosition ?from ; sel:toPosition ?to ; sel:transitionCount ?count .
 }"""
 _EMPLOYEES = PREFIX + """
 SELECT ?e ?code ?name ?p WHERE {
@@ -153,16 +157,18 @@ class RankingOptions:
     0
     """
 
-    #: weight of profile similarity S (cosine of the two positions' normalised profiles)
-    similarity: float = 1.0
+    #: weight of profile similarity S (centred cosine of the two positions' normalised profiles)
+    similarity: float = moves.SIMILARITY_WEIGHT
     #: weight of the normalised level increase I
-    increase: float = 1.0
+    increase: float = moves.INCREASE_WEIGHT
     #: weight of the normalised new competencies N
-    new: float = 1.0
+    new: float = moves.NEW_WEIGHT
     #: weight of the grade distance G (grade steps over the span of the grade ladder)
-    grade: float = 0.5
+    grade: float = moves.GRADE_WEIGHT
     #: penalty T for a move onto the other track
-    track_change: float = 0.1
+    track_change: float = moves.TRACK_CHANGE_WEIGHT
+    #: weight of the observed transitions O (the share of the people who left the position that went there)
+    observed: float = moves.OBSERVED_WEIGHT
     #: weight of the employee's readiness R for the target (employee ranking only)
     readiness: float = 1.0
     #: cost of one move in the path effort
@@ -171,7 +177,7 @@ class RankingOptions:
     use_importance: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("similarity", "increase", "new", "grade", "track_change", "readiness", "step_cost"):
+        for name in ("similarity", "increase", "new", "grade", "track_change", "observed", "readiness", "step_cost"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or value < 0 or math.isnan(value):
                 raise InputError(f"ranking weight {name}={value!r} must be a number ≥ 0 — "
@@ -226,6 +232,12 @@ class Position:
     wnorm: float = 0.0
     sum_x: float = 0.0
     sum_wx: float = 0.0
+    #: Σ m_c·x_c and Σ m_c·w_c·x_c (m: the means over all profiles, see :class:`Centre`), and the
+    #: norms of the centred vectors x − m and w·x − m
+    centre_dot: float = 0.0
+    wcentre_dot: float = 0.0
+    cnorm: float = 0.0
+    wcnorm: float = 0.0
     #: (level − scale minimum, competency) of every requirement, largest first
     rises: list[tuple[int, str]] = field(default_factory=list)
 
@@ -322,6 +334,10 @@ class RankedMove:
     required: int | None = None
     #: False for a move the rules allow but did not conclude (below the viability bounds)
     concluded: bool = True
+    #: the share of the people who left the position that moved to the target (0 without histories)
+    observed: float = 0.0
+    #: how many people made the move (observed transitions)
+    moved: int = 0
 
 
 @dataclass(frozen=True)
@@ -396,6 +412,10 @@ class CareerGraph:
         self.competencies: dict[str, Competency] = {}
         self.positions: dict[str, Position] = {}
         self.grade_span = 1
+        self.centre = Centre()
+        #: observed transitions: {(from, to): people} and {from: people who left it}
+        self.observed: dict[tuple[str, str], int] = {}
+        self.departures: dict[str, int] = {}
         self._labels: dict[str, Labels] = {}
         self._employees: dict[str, Employee] | None = None
         self._programs: dict[str, Program] | None = None
@@ -508,6 +528,39 @@ class CareerGraph:
 _CACHE: weakref.WeakKeyDictionary[Store, CareerGraph] = weakref.WeakKeyDictionary()
 
 
+@dataclass
+class Centre:
+    """The mean profile of the organisation, which the similarity S is centred on.
+
+    ``x[c]`` and ``wx[c]`` are the means of x_P(c) and w_P(c)·x_P(c) over every position P
+    that has a profile (0 where P does not require c); ``x_squares`` and ``wx_squares`` their
+    sums of squares.
+    """
+
+    x: dict[str, float] = field(default_factory=dict)
+    wx: dict[str, float] = field(default_factory=dict)
+    x_squares: float = 0.0
+    wx_squares: float = 0.0
+
+
+def _centre(positions: Iterable[Position]) -> Centre:
+    profiled = [p for p in positions if p.x]
+    centre = Centre()
+    if not profiled:
+        return centre
+    n = len(profiled)
+    for p in profiled:
+        for c, v in p.x.items():
+            centre.x[c] = centre.x.get(c, 0.0) + v
+        for c, v in p.wx.items():
+            centre.wx[c] = centre.wx.get(c, 0.0) + v
+    centre.x = {c: v / n for c, v in centre.x.items()}
+    centre.wx = {c: v / n for c, v in centre.wx.items()}
+    centre.x_squares = sum(v * v for v in centre.x.values())
+    centre.wx_squares = sum(v * v for v in centre.wx.values())
+    return centre
+
+
 def career_graph(org: Any) -> CareerGraph:
     """Return the career graph of an organisation, inferring first and building it when stale.
 
@@ -559,6 +612,14 @@ def build_graph(store: Store, tag: str = "") -> CareerGraph:
         pos.weights = _weights(pos)
         _profile_vectors(cg, pos)
         cg.graph.add_node(pos.code, position=pos)
+    cg.centre = _centre(cg.positions.values())
+    for pos in cg.positions.values():
+        _centred(cg.centre, pos)
+    for source, target, count in _rows(store, _TRANSITIONS):
+        u, v = cg._by_iri.get(source or ""), cg._by_iri.get(target or "")
+        if u is not None and v is not None and count is not None:
+            cg.observed[u, v] = cg.observed.get((u, v), 0) + int(count)
+            cg.departures[u] = cg.departures.get(u, 0) + int(count)
     ranks = [p.rank for p in cg.positions.values() if p.rank is not None]
     cg.grade_span = max(1, max(ranks) - min(ranks)) if ranks else 1
     # the moves, read by pattern (faster than a SPARQL join at tens of thousands of moves)
@@ -569,7 +630,7 @@ def build_graph(store: Store, tag: str = "") -> CareerGraph:
         a, b = cg.positions[u], cg.positions[v]
         cg.graph.add_edge(u, v, move=move, type=kind.removeprefix(SEL_IRI),
                           grade_steps=int(steps) if steps is not None else 0, track=b.track,
-                          changes_track=a.track != b.track, concluded=True, **_edge_demands(a, b))
+                          changes_track=a.track != b.track, concluded=True, **_edge_demands(cg.centre, a, b))
     return cg
 
 
@@ -613,24 +674,23 @@ def with_allowed_moves(cg: CareerGraph, sources: Iterable[str] | None = None) ->
     """
     import copy
 
-    from selaras.engine import moves as move_rules
-
     cg = copy.copy(cg)
     cg.graph = cg.graph.copy()
     lateral = inference.effective_settings(cg.store).max_lateral_grade_steps or 0
-    places = {code: move_rules.Profile(code, code, p.family, p.rank, p.track or "")
+    places = {code: moves.Profile(code, code, p.family, p.rank, p.track or "")
               for code, p in cg.positions.items() if p.family is not None and p.rank is not None}
     for u in (sources if sources is not None else list(cg.positions)):
         a = places.get(u)
         if a is None:
             continue
         for v, b in places.items():
-            kind = move_rules.move_type(a, b, lateral)
+            kind = moves.move_type(a, b, lateral)
             if kind is None or cg.graph.has_edge(u, v):
                 continue
             pa, pb = cg.positions[u], cg.positions[v]
             cg.graph.add_edge(u, v, move=None, type=kind, grade_steps=b.rank - a.rank, track=pb.track,
-                              changes_track=pa.track != pb.track, concluded=False, **_edge_demands(pa, pb))
+                              changes_track=pa.track != pb.track, concluded=False,
+                              **_edge_demands(cg.centre, pa, pb))
     return cg
 
 
@@ -660,7 +720,32 @@ def _profile_vectors(cg: CareerGraph, pos: Position) -> None:
     pos.rises = sorted(((lv - comps[c].low, c) for c, lv in pos.requirements.items()), reverse=True)
 
 
-def _edge_demands(a: Position, b: Position) -> dict[str, Any]:
+def _centred(centre: Centre, pos: Position) -> None:
+    """Precompute a position's terms of the centred similarity (see :func:`_edge_demands`)."""
+    if not pos.x:
+        return
+    pos.centre_dot = sum(centre.x[c] * v for c, v in pos.x.items())
+    pos.wcentre_dot = sum(centre.wx[c] * v for c, v in pos.wx.items())
+    pos.cnorm = math.sqrt(max(0.0, pos.norm * pos.norm - 2 * pos.centre_dot + centre.x_squares))
+    pos.wcnorm = math.sqrt(max(0.0, pos.wnorm * pos.wnorm - 2 * pos.wcentre_dot + centre.wx_squares))
+
+
+def centred_cosine(dot: float, a_dot: float, b_dot: float, squares: float, a_norm: float, b_norm: float) -> float:
+    """The cosine of two centred profiles from the sums over their own competencies.
+
+    With m the mean profile, Σ_c (a_c − m_c)(b_c − m_c) = a·b − a·m − b·m + m·m over every
+    competency, so the centred vectors (dense: every position differs from the mean in every
+    competency) never need to be built. 0 when either profile is the mean itself.
+
+    >>> round(centred_cosine(dot=1.0, a_dot=0.5, b_dot=0.5, squares=0.5, a_norm=1.0, b_norm=1.0), 6)
+    0.5
+    """
+    if not (a_norm > 0 and b_norm > 0):
+        return 0.0
+    return max(-1.0, min(1.0, (dot - a_dot - b_dot + squares) / (a_norm * b_norm)))
+
+
+def _edge_demands(centre: Centre, a: Position, b: Position) -> dict[str, Any]:
     """Work out a move's normalised demands and the similarity of the two profiles.
 
     Only the competencies both positions require are visited: the new ones are what is left
@@ -691,8 +776,9 @@ def _edge_demands(a: Position, b: Position) -> dict[str, Any]:
         "increase_sum": inc_w, "new_sum": max(0.0, b.sum_wx - shared_wx),
         "increase_plain": inc_p, "new_plain": max(0.0, b.sum_x - shared_x),
         "max_step": max_step,
-        "similarity": wdot / (a.wnorm * b.wnorm) if a.wnorm and b.wnorm else 0.0,
-        "similarity_plain": dot / (a.norm * b.norm) if a.norm and b.norm else 0.0,
+        "similarity": centred_cosine(wdot, a.wcentre_dot, b.wcentre_dot, centre.wx_squares, a.wcnorm, b.wcnorm),
+        "similarity_plain": centred_cosine(dot, a.centre_dot, b.centre_dot, centre.x_squares, a.cnorm, b.cnorm),
+        "cosine": wdot / (a.wnorm * b.wnorm) if a.wnorm and b.wnorm else 0.0,
     }
 
 
@@ -779,10 +865,11 @@ def _lows(cg: CareerGraph) -> dict[str, int]:
 
 # --- paths --------------------------------------------------------------------------------
 def _effort(cg: CareerGraph, options: RankingOptions) -> Callable[[str, str, dict], float]:
+    """The path effort of a move: ``step_cost`` plus the demands themselves (not the score's weights)."""
     def weight(u: str, v: str, d: dict) -> float:
         inc = d["increase_sum"] if options.use_importance else d["increase_plain"]
         new = d["new_sum"] if options.use_importance else d["new_plain"]
-        return options.step_cost + options.increase * inc + options.new * new
+        return options.step_cost + inc + new
 
     return weight
 
@@ -932,8 +1019,11 @@ def next_moves(cg: CareerGraph, position: str, options: RankingOptions | None = 
 def _ranked(cg: CareerGraph, source: str, target: str, d: dict, options: RankingOptions, sim: float,
             inc: float, new: float, readiness: float | None = None, met: int | None = None) -> RankedMove:
     grade = abs(d["grade_steps"]) / cg.grade_span
+    moved = cg.observed.get((source, target), 0)
+    observed = moved / cg.departures[source] if moved else 0.0
     score = (options.similarity * sim - options.increase * inc - options.new * new
-             - options.grade * grade - options.track_change * (1.0 if d["changes_track"] else 0.0))
+             - options.grade * grade - options.track_change * (1.0 if d["changes_track"] else 0.0)
+             + options.observed * observed)
     if readiness is not None:
         score += options.readiness * readiness
     step = move_step(cg, source, target)
@@ -941,7 +1031,8 @@ def _ranked(cg: CareerGraph, source: str, target: str, d: dict, options: Ranking
     return RankedMove(target, d["type"], d["grade_steps"], d["changes_track"], round(score, 6),
                       round(sim, 6), round(inc, 6), round(new, 6), round(grade, 6),
                       step.total_increase, len(step.new), None if readiness is None else round(readiness, 6),
-                      met, len(b.requirements) if readiness is not None else None, d.get("concluded", True))
+                      met, len(b.requirements) if readiness is not None else None, d.get("concluded", True),
+                      round(observed, 6), moved)
 
 
 def next_moves_for_employee(cg: CareerGraph, employee: Employee, options: RankingOptions | None = None, *,

@@ -676,18 +676,30 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
         seen.add(req)
         value = _number(term_nt(weight)) if weight else None
         cells[pos].append((comp, fp.integer(level), value))
-        if value is not None:
+        if value is not None and comp in bounds:
             total, count = importance.get(pos, (0.0, 0))
             importance[pos] = (total + value, count + 1)
+
+    def profile_of(pos: str, code: str, family: str, rank: int, track: str) -> moves.Profile:
+        total, count = importance.get(pos, (0.0, 0))
+        return moves.profile(pos, code, family, rank, track, cells.get(pos, ()), bounds, total if count else None, count)
+
     profiles = []
     for pos, (family, _, rank, track, code) in places.items():
-        total, count = importance.get(pos, (0.0, 0))
         text = string_value(code)
         if text is None:
             raise Unsupported("a position code that is not a string")
-        profiles.append(moves.profile(pos, text, family, rank, track, cells.get(pos, ()), bounds,
-                                      total if count else None, count))
-    moves.align(profiles)
+        profiles.append(profile_of(pos, text, family, rank, track))
+    # the mean profile is over every position with a profile, also those without a place in the architecture
+    others = [profile_of(pos, "", "", 0, "") for (pos,) in fp.select("SELECT ?p WHERE { ?p a sel:Position }", graphs)
+              if pos not in places]
+    mean_squares = moves.align(profiles, moves.mean_profile(profiles + others))
+    by_key = {p.key: p for p in profiles}
+    for a, b, n in fp.select("SELECT ?a ?b ?n WHERE { ?o a sel:ObservedTransition ; sel:fromPosition ?a ; "
+                             "sel:toPosition ?b ; sel:transitionCount ?n }", graphs):
+        if a in by_key:
+            by_key[a].moved[b] = by_key[a].moved.get(b, 0) + fp.integer(n)
+            by_key[a].left += fp.integer(n)
     codes = {pos: place[4] for pos, place in places.items()}
     T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
     cls, p_from, p_to, p_type, p_steps, p_track, p_changes, p_by, p_prem = (
@@ -698,7 +710,7 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     def nodes() -> Iterator[str]:
         for a in profiles:
             for m in moves.viable_moves(a, profiles, max_lateral=lateral, min_similarity=least, max_moves=most,
-                                        rank_span=span):
+                                        rank_span=span, mean_squares=mean_squares):
                 n = _node("move", codes[m.source], codes[m.target])
                 if n is None:
                     continue
@@ -795,6 +807,61 @@ def _move_totals(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
             for move, _, _ in _concluded_moves(fp, rule))
 
 
+def _observed_transition(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
+    """Moves between consecutive tenures of each employee, counted per pair of positions."""
+    tenures = fp.instances("Tenure")
+    employee = fp.one("employee", tenures, "a tenure")
+    start = {x: fp.date(d) for x, d in fp.one("startDate", tenures, "a tenure").items()}
+    position = fp.one("position", tenures, "a tenure")
+    starts: dict[str, list[str]] = defaultdict(list)  # employee → the start dates of their tenures
+    at: dict[tuple[str, str], list[str]] = defaultdict(list)  # (employee, start) → positions starting then
+    for x in tenures:
+        e, day = employee.get(x), start.get(x)
+        if e is None or day is None:
+            continue
+        starts[e].append(day)
+        if x in position:
+            at[e, day].append(position[x])
+    people: dict[tuple[str, str], set[str]] = defaultdict(set)
+    first: dict[tuple[str, str], str] = {}
+    last: dict[tuple[str, str], str] = {}
+    for x in tenures:
+        e, day, source = employee.get(x), start.get(x), position.get(x)
+        if e is None or day is None or source is None:
+            continue
+        later = [d for d in starts[e] if d > day]
+        if not later:
+            continue
+        nxt = min(later)
+        for target in at[e, nxt]:
+            if target == source:
+                continue
+            pair = (source, target)
+            people[pair].add(e)
+            first[pair] = min(first.get(pair, nxt), nxt)
+            last[pair] = max(last.get(pair, nxt), nxt)
+    codes = fp.one("code", {p for pair in people for p in pair}, "a position")
+    T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
+    cls, p_from, p_to, p_count, p_first, p_last, p_by, p_prem = (
+        s("ObservedTransition"), s("fromPosition"), s("toPosition"), s("transitionCount"), s("firstObserved"),
+        s("lastObserved"), s("inferredBy"), s("premise"))
+
+    def day_nt(day: str) -> str:
+        return f'"{day}"^^<{XSD}date>'
+
+    def nodes() -> Iterator[str]:
+        for (a, b), who in people.items():
+            if a not in codes or b not in codes:
+                continue
+            n = _node("transition", codes[a], codes[b])
+            if n is None:
+                continue
+            yield (f"{n} {T} {cls} .\n{n} {p_from} {a} .\n{n} {p_to} {b} .\n"
+                   f"{n} {p_count} {integer_nt(len(who))} .\n{n} {p_first} {day_nt(first[a, b])} .\n"
+                   f"{n} {p_last} {day_nt(last[a, b])} .\n{n} {p_by} {R} .\n{n} {p_prem} {a} .\n{n} {p_prem} {b} .\n")
+    return nodes()
+
+
 def _number(token: str) -> float:
     """Return the value of a numeric literal in N-Triples syntax as SPARQL's ``xsd:double()`` casts it."""
     if token.startswith('"'):
@@ -806,6 +873,7 @@ def _number(token: str) -> float:
 
 
 _EVALUATORS: dict[str, Callable[[FastPath, rule_registry.Rule], Iterable[str]]] = {
+    "observed-transition": _observed_transition,
     "career-move": _career_move,
     "level-increase": _level_increase,
     "new-competency": _new_competency,

@@ -31,9 +31,15 @@ What it looks like:
   reference date 2026-06-30 (about one in eight employees last assessed over 24 months ago),
   some of a competency of a higher position, some reassessed; certifications for about a third
   of the people in a scheme's occupation, some expired and some expiring soon.
+- **position histories**: each employee's earlier positions, drawn from where people come from
+  in the job architecture (a lower grade of the family; a neighbouring family whose positions
+  share technical competencies; rarely anywhere), never from the ranking of ``career next``
+  (:func:`position_histories`); they make the observed transitions that ``bench/ranking.py``
+  holds out to measure the ranking.
 
-``assessments.csv`` carries no provenance columns (it is the largest file by far, and each
-column would add a triple per row); every employee is marked ``illustrative``.
+``assessments.csv`` and ``position_history.csv`` carry no provenance columns (they are the
+largest files by far, and each column would add a triple per row); every employee is marked
+``illustrative``.
 
 Only :class:`random.Random` (seeded) draws the numbers, no clock is read and rows are written
 in a fixed order, so the same arguments give byte-identical files. Rows stream to disk with
@@ -53,7 +59,7 @@ import csv
 import io
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -357,10 +363,18 @@ def generate(out: Path, *, employees: int, positions: int, seed: int = 0, compet
     w.write("employees.csv", ({"employee": e, "name": f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)}",
                                "position": p.code} for e, p in people))
     soft = set(by_group["core"] + by_group["leadership"] + behavioural)
+    technical_set = set(technical)
     higher = _higher_requirements(all_positions)
     w.write_tuples("assessments.csv", ["employee", "competency", "level", "date", "method"],
                    _assessments(people, soft, higher, scale_levels, rng))
     w.write("certifications.csv", _certifications(people, schemes, occupation, rng))
+    # histories draw from a generator of their own: the other files stay as they were without them
+    places = {p.code: Place(p.code, families[p.family][0], p.rank,
+                            frozenset(c for c, _ in p.requirements if c in technical_set)) for p in all_positions}
+    histories = position_histories(((e, places[p.code]) for e, p in people), list(places.values()),
+                                   random.Random(f"history-{seed}"))
+    w.write_tuples("position_history.csv", ["employee", "position", "start", "end"],
+                   ((h["employee"], h["position"], h["start"], h["end"]) for h in histories))
     _readme(out, seed, employees, positions, competencies, scale_levels, w.rows)
     return GenerateReport(out, seed, dict(w.rows), n_families, time.perf_counter() - started)
 
@@ -604,6 +618,73 @@ def _certifications(people: list[tuple[str, _Position]], schemes: list[Scheme],
                 yield {"employee": e, "scheme": code, "issued": issued.isoformat(), "expires": expires.isoformat()}
 
 
+@dataclass(frozen=True)
+class Place:
+    """A position as :func:`position_histories` sees it: its family, grade rank and technical competencies."""
+
+    code: str
+    family: str
+    rank: int
+    technical: frozenset[str]
+
+
+def _predecessors(places: Sequence[Place], max_lateral: int) -> dict[str, tuple[list[Place], list[float]]]:
+    """Where the holders of each position came from, with weights: the career structure's moves.
+
+    Inside the family, from a lower grade (the nearer, the likelier); from another family, at the
+    same grade or up to ``max_lateral`` grades lower, as likely as the two positions share
+    technical competencies (skills that transfer); and rarely from anywhere lower (moves the
+    structure does not foresee).
+    """
+    out = {}
+    for q in places:
+        cands, weights = [], []
+        for p in places:
+            if p.code == q.code or p.rank > q.rank:
+                continue
+            if p.family == q.family:
+                w = 3.0 / (q.rank - p.rank) ** 2 if p.rank < q.rank else 0.0
+            elif q.rank - p.rank <= max_lateral:
+                shared = len(p.technical & q.technical)
+                w = 1.5 * shared / max(1, len(p.technical | q.technical))
+            else:
+                w = 0.0
+            w += 0.01  # the unforeseen
+            cands.append(p)
+            weights.append(w)
+        out[q.code] = (cands, weights)
+    return out
+
+
+def position_histories(holders: Iterable[tuple[str, Place]], places: Sequence[Place], rng: random.Random, *,
+                       reference: date = REFERENCE_DATE, max_lateral: int = 1) -> Iterator[dict[str, object]]:
+    """Yield illustrative position-history rows that follow the career structure.
+
+    Each employee holds their current position since a day in the last five years and, before
+    that, with probability 0.6 per step (at most five), held a position they moved from, drawn
+    by :func:`_predecessors` and held for one to five years: the histories are made by where
+    people come from in the job architecture and by shared technical competencies, never by the
+    ranking that ``career next`` computes. Rows run oldest first per employee; every tenure but
+    the current ends on the day the next begins.
+    """
+    before = _predecessors(places, max_lateral)
+    for employee, place in holders:
+        start = reference - timedelta(days=rng.randint(30, 5 * 365))
+        chain = [(place, start)]
+        current = place
+        while len(chain) < 6 and rng.random() < 0.6:
+            cands, weights = before[current.code]
+            if not cands:
+                break
+            current = rng.choices(cands, weights)[0]
+            start = start - timedelta(days=rng.randint(365, 5 * 365))
+            chain.append((current, start))
+        chain.reverse()
+        for i, (p, day) in enumerate(chain):
+            end = chain[i + 1][1].isoformat() if i + 1 < len(chain) else ""
+            yield {"employee": employee, "position": p.code, "start": day.isoformat(), "end": end}
+
+
 def _label(dictionary: list[_Competency], code: str) -> str:
     return next(c.label_en for c in dictionary if c.code == code)
 
@@ -613,8 +694,8 @@ def _readme(out: Path, seed: int, employees: int, positions: int, competencies: 
     buf = io.StringIO()
     buf.write("# Synthetic organisation (selaras generate)\n\n")
     buf.write("Everything in this folder is made up by `selaras generate`; it is no organisation's data.\n")
-    buf.write("Every row is marked `illustrative` (assessments.csv carries no provenance columns;\n")
-    buf.write("its employees are marked).\n\n")
+    buf.write("Every row is marked `illustrative` (assessments.csv and position_history.csv carry no provenance\n")
+    buf.write("columns; their employees are marked).\n\n")
     buf.write(f"    selaras generate --employees {employees} --positions {positions} --seed {seed} "
               f"--competencies {competencies} --levels {levels} --out DIR\n\n")
     buf.write("The same command writes byte-identical files. Reference date: "

@@ -66,7 +66,8 @@ META = ox.NamedNode(META_GRAPH)
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 #: Tables whose rows are kept after the first pass: validation looks at them as a whole
 #: (settings, scales' ranks, hierarchies). Every other table is only streamed.
-KEPT = frozenset({"settings.csv", "levels.csv", "competencies.csv", "positions.csv", "units.csv"})
+KEPT = frozenset({"settings.csv", "levels.csv", "competencies.csv", "positions.csv", "units.csv",
+                  "position_history.csv"})
 #: Bytes of N-Quads text handed to the store's loader at a time.
 CHUNK_BYTES = 1 << 20
 
@@ -666,7 +667,7 @@ _TABLE_INDEX = {t.kind: i for i, t in enumerate(TABLES)}
 _LEVEL_FILES = ("requirements.csv", "scheme_competencies.csv", "program_competencies.csv", "assessments.csv",
                 "descriptors.csv")
 _NEGATIVE = {"schemes.csv": "headcount", "programs.csv": "hours"}
-_DATED = {"assessments.csv": "date", "certifications.csv": "issued"}
+_DATED = {"assessments.csv": "date", "certifications.csv": "issued", "position_history.csv": "start"}
 
 
 def validate(batch: Batch, store: Store) -> list[Problem]:
@@ -782,6 +783,11 @@ def _scan(batch: Batch, store: Store) -> list[Problem]:
                         expiry.append(Problem(where, line, "expires",
                                               f"expires {values['expires']} before it is issued {values['issued']}",
                                               "swap or correct the dates"))
+                    elif file == "position_history.csv" and "end" in values \
+                            and str(values["end"]) < str(values["start"]):
+                        expiry.append(Problem(where, line, "end",
+                                              f"ends {values['end']} before it starts {values['start']}",
+                                              "swap or correct the dates"))
         deferred.append((found, pending))
         batch.rows += seq
     for found, pending in deferred:  # every table read: references to a table's own codes can be checked
@@ -800,6 +806,7 @@ def _scan(batch: Batch, store: Store) -> list[Problem]:
     for file in _DATED:
         problems += dates[file]
     problems += expiry
+    problems += _check_overlaps(batch, store)
     problems += _check_cycles(batch, store, "positions.csv", "position", "reports_to", "reportsTo")
     problems += _check_cycles(batch, store, "units.csv", "unit", "parent", "parentUnit")
     return problems
@@ -839,6 +846,49 @@ def _check_settings(batch: Batch) -> list[Problem]:
                 err = f"{value!r} allows no move at all — use 1 or more (default 15)"
         if err:
             problems.append(Problem(row.file, row.line, "value", *err.split(" — ", 1)))
+    return problems
+
+
+_TENURES = """PREFIX sel: <https://w3id.org/selaras/ontology#>
+SELECT ?e ?p ?start ?end WHERE { GRAPH <%s> {
+  ?t a sel:Tenure ; sel:employee ?e ; sel:position ?p ; sel:startDate ?start . OPTIONAL { ?t sel:endDate ?end } } }"""
+
+
+def _check_overlaps(batch: Batch, store: Store) -> list[Problem]:
+    """Find the tenures of one employee that overlap (a history must be one position after another).
+
+    A tenure without an end lasts until today; one that ends on the day the next starts does
+    not overlap it. The rows are compared with each other and with the tenures the store
+    holds of the same employees (a row replaces the stored tenure of its employee, position
+    and start).
+    """
+    rows = batch.kept.get("position_history.csv", [])
+    if not rows:
+        return []
+    by_employee: dict[str, dict[tuple[str, str], tuple[str | None, ParsedRow | None]]] = defaultdict(dict)
+    for r in rows:
+        v = r.values
+        by_employee[str(v["employee"])][(str(v["start"]), str(v["position"]))] = (
+            None if v.get("end") is None else str(v["end"]), r)
+    emp_prefix, pos_prefix = DATA_IRI + "employee/", DATA_IRI + "position/"
+    for q in store.query(_TENURES % FACTS_GRAPH).rows:
+        emp = q["e"].value.removeprefix(emp_prefix)
+        if emp in by_employee:
+            key = (q["start"].value, q["p"].value.removeprefix(pos_prefix))
+            by_employee[emp].setdefault(key, (q["end"].value if q["end"] else None, None))
+    problems = []
+    for emp, tenures in by_employee.items():
+        ordered = sorted(tenures.items())
+        for ((start_a, pos_a), (end_a, row_a)), ((start_b, pos_b), (_, row_b)) in zip(ordered, ordered[1:]):
+            if end_a is None or end_a > start_b:
+                row = row_b or row_a
+                if row is None:
+                    continue  # both stored: not this import's to report
+                held = f"{pos_a} from {start_a}" + (f" to {end_a}" if end_a else " with no end date")
+                problems.append(Problem(row.file, row.line, "start" if row is row_b else "end",
+                                        f"employee {emp}'s tenure in {pos_b} from {start_b} overlaps {held}",
+                                        f"give {pos_a} an end date on or before {start_b}, or correct the dates"))
+    problems.sort(key=lambda p: (p.file, p.row or 0))
     return problems
 
 

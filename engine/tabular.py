@@ -441,6 +441,20 @@ def _certification(row: Row) -> list:
     return out
 
 
+def _tenure(row: Row) -> list:
+    emp, pos, start = str(row["employee"]), str(row["position"]), str(row["start"])
+    t = nt_entity("tenure", emp, pos, start)
+    out = [
+        (t, _TYPE, _T["Tenure"]),
+        (t, _T["employee"], nt_entity("employee", emp)),
+        (t, _T["position"], nt_entity("position", pos)),
+        (t, _T["startDate"], nt_typed(start, "date")),
+    ]
+    if row.get("end"):
+        out.append((t, _T["endDate"], nt_typed(str(row["end"]), "date")))
+    return out
+
+
 def _cols(*columns: Column) -> tuple[Column, ...]:
     markable = {c.name: c.term for c in columns if c.term}
     if not markable:
@@ -542,6 +556,14 @@ TABLES: tuple[Table, ...] = (
         _cols(Column("employee", "code", True), Column("name", required=True),
               Column("position", "ref", True, ref="position")),
         ("employee",), _employee, "employees and their current position",
+    ),
+    Table(
+        "position_history.csv", "tenure",
+        _cols(Column("employee", "ref", True, ref="employee"), Column("position", "ref", True, ref="position"),
+              Column("start", "date", True, help="the day the employee took up the position"),
+              Column("end", "date", help="the day they left it; empty while they hold it")),
+        ("employee", "position", "start"), _tenure,
+        "position histories: which positions each employee held, and when",
     ),
     Table(
         "assessments.csv", "assessment",

@@ -37,7 +37,7 @@ from selaras.ontology.namespace import SEL_IRI
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: Classes whose individuals are left out of OWL reasoning (their volume, not their meaning).
-PEOPLE_CLASSES = ("Employee", "Assessment", "Certification")
+PEOPLE_CLASSES = ("Employee", "Assessment", "Certification", "Tenure")
 #: Model parts left out when only classifying (they do not bear on the defined classes and
 #: triple HermiT's time); :func:`owl_reasoning` for ``selaras check`` keeps them.
 DETAIL_CLASSES = ("Requirement", "SchemeCompetency", "ProgramCompetency", "LevelDescriptor")

@@ -117,6 +117,9 @@ class SEL(DefinedNamespace):
     scheme: URIRef
     issuedOn: URIRef
     expiresOn: URIRef
+    Tenure: URIRef
+    startDate: URIRef
+    endDate: URIRef
 
     # --- policy: the paper's recommendations and governance principles ----
     Recommendation: URIRef
@@ -181,6 +184,10 @@ class SEL(DefinedNamespace):
     newCompetencyCount: URIRef
     gradeSteps: URIRef
     changesTrack: URIRef
+    ObservedTransition: URIRef
+    transitionCount: URIRef
+    firstObserved: URIRef
+    lastObserved: URIRef
 
     # --- conclusions: alignment and data quality ----------------------------
     UnalignedCompetency: URIRef

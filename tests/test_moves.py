@@ -74,7 +74,8 @@ def test_moves_per_position_never_exceed_the_setting(tight, unbounded) -> None:
     cg = career.build_graph(unbounded.store)
     expected = set()
     for position in cg.positions:
-        ranked = [m for m in career.next_moves(cg, position) if m.similarity >= 0.6]
+        ranked = [m for m in career.next_moves(cg, position)  # the setting bounds the profiles' overlap
+                  if cg.graph.edges[position, m.target]["cosine"] >= 0.6]
         ranked.sort(key=lambda m: (-moves.bucket(m.score), m.target))
         expected |= {(position, m.target) for m in ranked[:2]}
     assert _moves(tight) == expected

@@ -42,6 +42,7 @@ RULE_IDS: tuple[str, ...] = (
     "gap",
     "stale-assessment",
     "missing-assessment",
+    "observed-transition",
     "career-move",
     "level-increase",
     "new-competency",
@@ -62,7 +63,7 @@ RULE_IDS: tuple[str, ...] = (
 #: Rules that the embedded store evaluates set at a time (:mod:`selaras.engine.fastpath`), with
 #: conclusions identical to their SPARQL's; a SPARQL server, and ``infer(fast=False)``, run the SPARQL.
 FAST_PATH: frozenset[str] = frozenset({
-    "held-level", "gap", "stale-assessment", "missing-assessment", "career-move", "level-increase",
+    "held-level", "gap", "stale-assessment", "missing-assessment", "observed-transition", "career-move", "level-increase",
     "new-competency", "move-totals", "readiness", "training-need", "certification-need",
 })
 #: The graph where the engine writes the effective settings (reference date, cut-off dates).
