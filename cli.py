@@ -555,7 +555,8 @@ def demo(lang: str) -> None:
     rows = [(labels(r["type"].value), r["n"].value) for r in org.query(
         "PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?type (COUNT(?x) AS ?n) WHERE { "
         "VALUES ?type { sel:CompetencyGap sel:CareerMove sel:Readiness sel:UnalignedCompetency sel:ModelAnomaly "
-        "sel:StaleAssessment sel:MissingAssessment sel:CertificationNeed } ?x a ?type } GROUP BY ?type "
+        "sel:StaleAssessment sel:MissingAssessment sel:CertificationNeed sel:ObservedTransition } ?x a ?type } "
+        "GROUP BY ?type "
         "ORDER BY ?type").rows]
     click.echo(render_records(say["conclusions"], say["conclusion_columns"], rows, "table"), nl=False)
     top = org.query(
@@ -684,8 +685,8 @@ def ranking_options(func: F) -> F:
     func = click.option("--no-importance", is_flag=True,
                         help="Ignore sel:importance (weight every competency alike).")(func)
     func = click.option("--weight", "weights", multiple=True, metavar="KEY=VALUE",
-                        help="A ranking weight: similarity, increase, new, grade, track_change, readiness, "
-                             "step_cost (repeatable).")(func)
+                        help="A ranking weight: similarity, increase, new, grade, track_change, observed, "
+                             "readiness, step_cost (paths) (repeatable).")(func)
     return func
 
 
@@ -772,14 +773,16 @@ def career_next(state: State, position: str | None, employee_name: str | None, t
     """The moves open from POSITION (or to an employee), ranked best first.
 
     \b
-    score = similarity·S − increase·I − new·N − grade·G − track_change·T  (+ readiness·R)
-      S  cosine similarity of the two positions' normalised requirement profiles
+    score = similarity·S − increase·I − new·N − grade·G − track_change·T + observed·O  (+ readiness·R)
+      S  centred cosine of the two positions' normalised requirement profiles: each profile
+         minus the organisation's mean profile, so what every position needs does not count
       I  normalised level increases, N  normalised new competencies (shares of the target profile)
       G  grade steps / span of the grade ladder,  T  1 when the move changes track
+      O  share of the people who left the position that moved to the target (position histories)
       R  the employee's readiness for the target (with --employee; I and N then use held levels)
     Levels are normalised by each competency's scale, competencies weighted by importance when
-    the data has it. Defaults: similarity 1, increase 1, new 1, grade 0.5, track_change 0.1,
-    readiness 1.
+    the data has it. Defaults, chosen by measurement (bench/ranking.py): similarity 0.5,
+    increase 0.25, new 1, grade 0.25, track_change 0.1, observed 4, readiness 1.
 
     \b
     Example:

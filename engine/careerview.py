@@ -48,8 +48,11 @@ TEXT: dict[str, dict[str, str]] = {
     "new_count": {"en": "new", "id": "baru"},
     "readiness": {"en": "readiness", "id": "kesiapan"},
     "met": {"en": "met", "id": "terpenuhi"},
-    "formula": {"en": "score = {s}·similarity − {i}·increase − {n}·new − {g}·grade − {t}·track change",
-                "id": "skor = {s}·kemiripan − {i}·kenaikan − {n}·baru − {g}·grade − {t}·ganti jalur"},
+    "formula": {"en": "score = {s}·similarity − {i}·increase − {n}·new − {g}·grade − {t}·track change "
+                      "+ {o}·observed",
+                "id": "skor = {s}·kemiripan − {i}·kenaikan − {n}·baru − {g}·grade − {t}·ganti jalur "
+                      "+ {o}·teramati"},
+    "moved": {"en": "moved", "id": "pindah"},
     "formula_r": {"en": " + {r}·readiness", "id": " + {r}·kesiapan"},
     "legend_track": {"en": "⇄ the move changes track (managerial ↔ specialist)",
                      "id": "⇄ perpindahan berganti jalur (manajerial ↔ spesialis)"},
@@ -195,7 +198,7 @@ def render_no_path(cg: CareerGraph, source: str, target: str, reasons: list[str]
 # --- next moves ------------------------------------------------------------------------------
 def _formula(options: RankingOptions, lang: str, employee: bool) -> str:
     text = t("formula", lang, s=options.similarity, i=options.increase, n=options.new, g=options.grade,
-             t=options.track_change)
+             t=options.track_change, o=options.observed)
     if employee:
         text += t("formula_r", lang, r=options.readiness)
     return text
@@ -212,7 +215,8 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
             "rank": n, **_pos_json(cg, m.target, lang), "move_type": m.move_type, "grade_steps": m.grade_steps,
             "changes_track": m.changes_track, "concluded": m.concluded, "score": m.score,
             "parts": {"similarity": m.similarity, "increase": m.increase, "new": m.new, "grade": m.grade,
-                      **({"readiness": m.readiness} if m.readiness is not None else {})},
+                      "observed": m.observed, **({"readiness": m.readiness} if m.readiness is not None else {})},
+            "moved": m.moved,
             "total_increase": m.total_increase, "new_count": m.new_count,
             **({"readiness": m.readiness, "met": m.met, "required": m.required} if m.readiness is not None else {}),
         } for n, m in enumerate(moves, 1)]
@@ -225,6 +229,9 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
         return head + "\n" + t("no_moves", lang, a=_pos(cg, source, lang)) + "\n"
     cols = [t("rank", lang), t("position", lang), t("label", lang), t("grade", lang), t("family", lang),
             t("type", lang), t("score", lang), t("similarity", lang), t("increase", lang), t("new_count", lang)]
+    histories = bool(cg.departures)  # a "moved" column when the store holds position histories
+    if histories:
+        cols.append(t("moved", lang))
     if employee is not None:
         cols += [t("readiness", lang), t("met", lang)]
     rows = []
@@ -234,6 +241,8 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
                              _move_label(cg, m.move_type, lang) + (" ⇄" if m.changes_track else "")
                              + ("" if m.concluded else " ∘"),
                              f"{m.score:.3f}", f"{m.similarity:.2f}", f"+{m.total_increase}", m.new_count]
+        if histories:
+            row.append(m.moved)
         if employee is not None:
             row += [pct(m.readiness or 0.0), f"{m.met}/{m.required}"]
         rows.append(row)

@@ -23,7 +23,7 @@ from selaras.engine.errors import InputError, Problem
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 #: Node kinds whose IRI's first code segment is an employee code.
-EMPLOYEE_KINDS = ("employee", "assessment", "certification", "gap", "held", "stale", "missing", "readiness",
+EMPLOYEE_KINDS = ("employee", "assessment", "certification", "tenure", "gap", "held", "stale", "missing", "readiness",
                   "certification-need")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 MIN_KEY_BYTES = 16

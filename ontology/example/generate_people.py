@@ -3,7 +3,9 @@
 
 Reads ``positions.csv``, ``grades.csv``, ``competencies.csv`` and ``requirements.csv``
 from this folder and writes
-``employees.csv``, ``assessments.csv`` and ``certifications.csv`` next to them.
+``employees.csv``, ``assessments.csv``, ``certifications.csv`` and ``position_history.csv``
+next to them (the histories with :func:`selaras.engine.generate.position_histories`, from a
+random generator of their own, so the other files stay as they were).
 Every row written is illustrative (made up, not from the paper); names are
 fictitious combinations of common Indonesian given names and surnames.
 
@@ -249,7 +251,21 @@ def main(outdir=HERE):
           [[e, s, i.isoformat(), x.isoformat(), SOURCE, "true"]
            for (e, s, i), x in sorted(certs.items())])
 
-    print(f"employees: {len(employees)}, assessments: {len(assessments)}, certifications: {len(certs)}")
+    # ---- position histories (their own random numbers: the files above do not change) -------
+    from selaras.engine.generate import Place, position_histories
+
+    settings = {r["key"]: r["value"] for r in read("settings.csv")}
+    places = {p["position"]: Place(p["position"], p["family"], grade_rank[p["grade"]],
+                                   frozenset(c for c in req.get(p["position"], {}) if groups[c] == "technical"))
+              for p in positions}
+    history = list(position_histories(((e, places[p]) for e, _, p in employees), list(places.values()),
+                                      random.Random(43), reference=REFERENCE,
+                                      max_lateral=int(settings["max_lateral_grade_steps"])))
+    write(outdir, "position_history.csv", ["employee", "position", "start", "end", "source", "illustrative"],
+          [[h["employee"], h["position"], h["start"], h["end"], SOURCE, "true"] for h in history])
+
+    print(f"employees: {len(employees)}, assessments: {len(assessments)}, certifications: {len(certs)}, "
+          f"tenures: {len(history)}")
     print(f"planted ready-for-promotion: {ready} (verifikator-pmr -> verifikator-senior)")
     print(f"planted never assessed: {', '.join(sorted(never))}")
     for e, c, d1, l1, d2, l2 in reassessed:
