@@ -301,6 +301,8 @@ def _fact(store: Store, iri: str, labels: Labels) -> Fact:
 #: Minted node kinds (first path segment) and the kinds of the two codes that follow it.
 _MINTED = {
     "move": ("position", "position", " → "),
+    "transition": ("position", "position", " → "),
+    "tenure": ("employee", "position", " · "),
     "requirement": ("position", "competency", " · "),
     "gap": ("employee", "competency", " · "),
     "held": ("employee", "competency", " · "),

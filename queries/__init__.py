@@ -167,7 +167,7 @@ class NamedQuery:
         out = {}
         for p in self.params:
             value = given.get(p.name, p.default)
-            if p.required and value in (None, ""):
+            if p.required and value in (None, "", "any"):  # "any" leaves a parameter out: not a required one
                 hint = dict(self.example).get(p.name)
                 raise _param_error(p.name, f"query {self.name!r} needs the parameter {p.name!r} ({p.help})",
                                    f"give {_give(p.name, f'<{p.type}>', http)}"

@@ -186,6 +186,32 @@ def check_moves_from_position(org: selaras.Selaras) -> None:
         == {"Promosi", "Promosi Lintas Rumpun", "Rotasi"}
 
 
+def check_observed_transitions(org: selaras.Selaras) -> None:
+    # worked out straight from the bundled histories: consecutive tenures of each employee
+    from selaras.ontology import EXAMPLE_DIR
+
+    tenures: dict[str, list[tuple[str, str]]] = {}
+    with open(EXAMPLE_DIR / "position_history.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            tenures.setdefault(row["employee"], []).append((row["start"], row["position"]))
+    people: dict[tuple[str, str], set[str]] = {}
+    for employee, rows in tenures.items():
+        rows.sort()
+        for (_, a), (_, b) in zip(rows, rows[1:]):
+            if a != b:
+                people.setdefault((a, b), set()).add(employee)
+    rows = run(org, "observed-transitions")
+    assert {(r["from_code"], r["to_code"]): r["people"] for r in rows} == {k: len(v) for k, v in people.items()}
+    assert column(rows, "people") == sorted(column(rows, "people"), reverse=True)  # most people first
+    mine = run(org, "observed-transitions", **{"from": "verifikator-pmr"})
+    left = sum(len(v) for (a, _), v in people.items() if a == "verifikator-pmr")
+    assert mine and {r["from_code"] for r in mine} == {"verifikator-pmr"}
+    assert {r["to_code"]: r["share"] for r in mine} == {
+        b: pytest.approx(round(len(v) / left, 3)) for (a, b), v in people.items() if a == "verifikator-pmr"}
+    senior = next(r for r in mine if r["to_code"] == "verifikator-senior")
+    assert senior["concluded"] is True  # a promotion the rules conclude
+
+
 def check_position_profile(org: selaras.Selaras) -> None:
     rows = run(org, "position-profile", position="kepala-lsp")
     assert len(rows) == 18
@@ -518,3 +544,11 @@ def test_adhoc_sparql_from_a_file_and_stdin(cli, example_store, tmp_path) -> Non
     from_file = cli("--store", example_store, "query", "-f", str(tmp_path / "q.rq"), "--format", "csv")
     from_stdin = cli("--store", example_store, "query", "-f", "-", "--format", "csv", input=text)
     assert from_file.stdout.split() == from_stdin.stdout.split() == ["n", "67"]
+
+
+def test_any_leaves_out_only_a_parameter_that_may_be_left_out(example) -> None:
+    # "any" means "no filter"; a required parameter has no such meaning (node=any used to run
+    # explain-conclusion over every conclusion of the store)
+    with pytest.raises(InputError, match="needs the parameter 'node'"):
+        queries.load("explain-conclusion").bindings({"node": "any"})
+    assert queries.load("employee-gaps").bindings({"employee": "E0013", "status": "any"}).keys() == {"employee", "lang"}
