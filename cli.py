@@ -782,7 +782,7 @@ def career_next(state: State, position: str | None, employee_name: str | None, t
       R  the employee's readiness for the target (with --employee; I and N then use held levels)
     Levels are normalised by each competency's scale, competencies weighted by importance when
     the data has it. Defaults, chosen by measurement (bench/ranking.py): similarity 0.5,
-    increase 0.25, new 1, grade 0.25, track_change 0.1, observed 4, readiness 1.
+    increase 0.25, new 1, grade 0, track_change 0, observed 8, readiness 1.
 
     \b
     Example:

@@ -6,6 +6,8 @@ Not a test: a measurement to run on your own organisation::
     .venv/bin/python bench/ranking.py --store ./.selaras                      # held-out transitions
     .venv/bin/python bench/ranking.py --store ./.selaras --reference related.csv
     .venv/bin/python bench/ranking.py --store ./.selaras --grid               # which weights fit best
+    .venv/bin/python bench/ranking.py --store A --grid --grid-json a.json    # one grid per reference …
+    .venv/bin/python bench/ranking.py --pick a.json b.json                   # … and weights that fit all
 
 The reference is either
 
@@ -64,8 +66,8 @@ KS = (5, 10)
 GRID = {
     "similarity": (0.5, 1.0, 2.0),
     "increase": (0.0, 0.25, 0.5, 1.0),
-    "new": (0.0, 0.25, 0.5, 1.0),
-    "grade": (0.0, 0.25, 0.5),
+    "new": (0.0, 0.5, 1.0),
+    "grade": (0.0, 0.1, 0.25, 0.5),
     "track_change": (0.0, 0.1),
     "observed": (1.0, 2.0, 4.0, 8.0),
 }
@@ -250,13 +252,14 @@ def _grid(all_parts: dict) -> list[dict]:
         return {k: round(v / len(all_parts), 4) for k, v in total.items()}
 
     without: dict[tuple, dict[str, float]] = {}
+    history = any(p["observed"] for parts, _ in all_parts.values() for p in parts.values())
     found = []
     for values in itertools.product(*(GRID[k] for k in keys)):
         weights = dict(zip(keys, values))
         rest = tuple(v for k, v in weights.items() if k != "observed")
         if rest not in without:
             without[rest] = figures(RankingOptions(**{**weights, "observed": 0.0}))
-        with_ = figures(RankingOptions(**weights)) if weights["observed"] else without[rest]
+        with_ = figures(RankingOptions(**weights)) if weights["observed"] and history else without[rest]
         found.append({"weights": weights, "with_history": with_, "without_history": without[rest],
                       "nDCG@10": round((with_["nDCG@10"] + without[rest]["nDCG@10"]) / 2, 4)})
     found.sort(key=lambda r: (-r["nDCG@10"], -r["with_history"]["P@10"]))
@@ -272,6 +275,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--weight", action="append", default=[], metavar="KEY=VALUE", help="a weight of the ranking")
     ap.add_argument("--grid", action="store_true", help="also try a grid of weights and print the best ten")
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--grid-json", type=Path, help="with --grid: write every combination's figures here")
+    ap.add_argument("--pick", type=Path, nargs="+", metavar="GRID_JSON",
+                    help="choose weights that fit several references (files written by --grid-json) and stop")
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--pick" in argv:  # no store needed
+        files = [Path(a) for a in argv[argv.index("--pick") + 1:]]
+        for row in pick(files):
+            print(f"worst {row['worst']:.3f}  mean {row['mean']:.3f}  " +
+                  " ".join(f"{k}={v:g}" for k, v in row["weights"].items()))
+        return 0
     args = ap.parse_args(argv)
     weights = {}
     for item in args.weight:
@@ -297,10 +311,33 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  mean {row['nDCG@10']:.3f}  with {row['with_history']['nDCG@10']:.3f}  "
                   f"without {row['without_history']['nDCG@10']:.3f}  " +
                   " ".join(f"{k}={v:g}" for k, v in row["weights"].items()))
+        if args.grid_json:
+            args.grid_json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         result["grid"] = result["grid"][:50]
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def pick(paths: list[Path], top: int = 10) -> list[dict]:
+    """Choose weights that fit several references: the grids of ``--grid --grid-json`` runs, one per reference.
+
+    For each reference, each combination's nDCG@10 (with the observed transitions, and without
+    them) is divided by the reference's best plain baseline (Euclidean or cosine); a combination
+    is as good as its worst such ratio over all references, and the best come first (ties: the
+    higher mean ratio).
+    """
+    grids = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    by_weights: dict[tuple, list[float]] = defaultdict(list)
+    for g in grids:
+        best = max(g["rankings"]["euclidean"]["nDCG@10"], g["rankings"]["cosine"]["nDCG@10"])
+        for row in g["grid"]:
+            key = tuple(sorted(row["weights"].items()))
+            by_weights[key] += [row["with_history"]["nDCG@10"] / best, row["without_history"]["nDCG@10"] / best]
+    rows = [{"weights": dict(k), "worst": round(min(v), 4), "mean": round(sum(v) / len(v), 4)}
+            for k, v in by_weights.items() if len(v) == 2 * len(grids)]
+    rows.sort(key=lambda r: (-r["worst"], -r["mean"]))
+    return rows[:top]
 
 
 if __name__ == "__main__":

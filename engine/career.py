@@ -28,18 +28,22 @@ position's requirements, or an employee's held levels) to the target profile ``b
     W          = Σ_{c∈b} w_c
     increase I = Σ_{c∈b, c∈a} w_c · max(0, x_b(c) − x_a(c)) / W      share of the target to climb
     new      N = Σ_{c∈b, c∉a} w_c · x_b(c) / W                         share of the target that is new
-    similarity S = cos(u_A, u_B),  u_P[c] = w^P_c · x_P(c)              profile overlap of the positions
+    similarity S = cos(u_A − m, u_B − m),  u_P[c] = w^P_c · x_P(c)      centred: m is the mean profile
     grade    G = |grade steps| / (highest − lowest grade rank)
     track    T = 1 if the move changes track, else 0
+    observed O = people who moved from A to B / people who left A  (observed transitions)
     readiness R = mean over b of credit(c)  (employees only; the rule ``readiness``):
                  credit = 0 not assessed; 1 if held ≥ required or required ≤ lo;
                  0 if held ≤ lo; else (held − lo) / (required − lo)
 
-    score = similarity·S − increase·I − new·N − grade·G − track_change·T  (+ readiness·R)
+    score = similarity·S − increase·I − new·N − grade·G − track_change·T + observed·O  (+ readiness·R)
 
-with the weights of :class:`RankingOptions`. Higher is better: a near move (similar profile,
-little to climb, few new competencies, a small grade step on the same track) ranks first; for
-an employee, ``I`` and ``N`` are measured from their held levels, and readiness counts.
+with the weights of :class:`RankingOptions`, whose defaults were chosen by measurement
+(``bench/ranking.py``; README, "How good is the ranking"). Higher is better: a near move
+(similar profile, little to climb, few new competencies, one people often made) ranks first;
+for an employee, ``I`` and ``N`` are measured from their held levels, and readiness counts.
+The centred S is computed from sums over each profile's own competencies (see
+:func:`centred_cosine`); the mean profile m is over every position with requirements.
 
 Paths. :func:`best_paths` returns the k best simple paths (Yen's algorithm,
 :func:`networkx.shortest_simple_paths`) by the edge weight::

@@ -14,7 +14,7 @@ a position whose requirements are not imported yet is not judged by them) and it
 allowed moves of A by the score of ``career next`` with its default weights (see
 :mod:`selaras.engine.career`)::
 
-    score = 0.5·S − 0.25·I − 1·N − 0.25·G − 0.1·T + 4·O
+    score = 0.5·S − 0.25·I − 1·N − 0·G − 0·T + 8·O
 
 S the centred cosine of the importance-weighted normalised profiles, I and N the shares of
 B's weight to climb and new, G the grade steps over the span of grade ranks, T 1 for a change
@@ -51,9 +51,9 @@ _ZEROS = repeat(0.0)  # endless: map() stops with the shortest of its inputs
 SIMILARITY_WEIGHT = 0.5
 INCREASE_WEIGHT = 0.25
 NEW_WEIGHT = 1.0
-GRADE_WEIGHT = 0.25
-TRACK_CHANGE_WEIGHT = 0.1
-OBSERVED_WEIGHT = 4.0
+GRADE_WEIGHT = 0.0
+TRACK_CHANGE_WEIGHT = 0.0
+OBSERVED_WEIGHT = 8.0
 
 
 def bucket(value: float) -> int:

@@ -40,8 +40,8 @@ def centred_similarity(cg: career.CareerGraph, a: str, b: str) -> float:
 
 def documented_score(m: career.RankedMove, readiness: float = 0.0) -> float:
     """The score of ``career next`` from its parts with the default weights (README, career next --help)."""
-    return (0.5 * m.similarity - 0.25 * m.increase - 1.0 * m.new - 0.25 * m.grade
-            - (0.1 if m.changes_track else 0.0) + 4.0 * m.observed + readiness)
+    return (0.5 * m.similarity - 0.25 * m.increase - 1.0 * m.new - 0.0 * m.grade
+            - (0.0 if m.changes_track else 0.0) + 8.0 * m.observed + readiness)
 
 
 @pytest.fixture(scope="module")

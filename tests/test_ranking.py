@@ -64,7 +64,7 @@ def test_career_next_weighs_what_people_did(with_history) -> None:
     assert moves["data-analyst"].observed == 0.0
     without = career.next_moves(cg, "ops-analyst", career.RankingOptions(observed=0))
     senior = next(m for m in without if m.target == "ops-senior")
-    assert moves["ops-senior"].score == pytest.approx(senior.score + 4.0, abs=1e-5)
+    assert moves["ops-senior"].score == pytest.approx(senior.score + 8.0, abs=1e-5)
     # the demands of a move never depend on the weights
     assert (senior.increase, senior.new, senior.total_increase) == (
         moves["ops-senior"].increase, moves["ops-senior"].new, moves["ops-senior"].total_increase)
@@ -78,7 +78,7 @@ def test_career_next_shows_who_moved(cli, tmp_path) -> None:
     senior = next(m for m in doc["moves"] if m["position"] == "ops-senior")
     assert senior["moved"] == 2 and senior["parts"]["observed"] == 1.0
     table = cli("--store", store, "career", "next", "ops-analyst").stdout
-    assert "moved" in table and "+ 4.0·observed" in table
+    assert "moved" in table and "+ 8.0·observed" in table
 
 
 def _import_problems(tmp_path: Path, history: str) -> tuple[list[str], bytes, bytes]:
