@@ -18,6 +18,11 @@ DATA = Path(__file__).parent / "data"
 os.environ["SELARAS_CACHE"] = tempfile.mkdtemp(prefix="selaras-test-cache-")
 
 
+def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ARG001  (pytest's hook signature)
+    """Remove the suite's HermiT cache (one folder per run would pile up in the temp folder)."""
+    shutil.rmtree(os.environ["SELARAS_CACHE"], ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def example() -> selaras.Selaras:
     """The bundled example organisation, in memory, with every rule's conclusions. Read only."""
