@@ -4,8 +4,12 @@
 Not a test (``tests/test_reliability.py`` is the short version in the suite): a measurement
 to run by hand, whose figures go into the README's "Reliability and security" section::
 
-    .venv/bin/python bench/reliability.py [--employees 500] [--kills 12] [--seed 1] [--keep DIR]
-                                          [--check-each] [--format md|json]
+    .venv/bin/python bench/reliability.py [--employees 500] [--positions N] [--kills 12] [--seed 1]
+                                          [--parts imports,first-inference,inference,writers,readers]
+                                          [--keep DIR] [--check-each] [--format md|json]
+
+At 100,000 employees only the bulk paths are worth their hours:
+``--employees 100000 --positions 2000 --kills 2 --parts imports,first-inference``.
 
 What it does, on a generated organisation (``selaras generate``):
 
@@ -14,14 +18,17 @@ What it does, on a generated organisation (``selaras generate``):
    child with SIGKILL; every killed store is reopened and its facts compared with the store
    before and after the reference import (``all``, ``none`` or ``PARTIAL``), and
    ``selaras check --no-owl`` is run on one store of each outcome (every one with ``--check-each``);
-2. does the same to ``selaras infer --no-owl --force`` re-running on a store with current conclusions
+2. kills a first ``selaras infer --no-owl`` (``first-inference``: conclusions written in place, large
+   graphs through the bulk loader): each killed store must hold whole, current conclusions or say
+   they are stale, and the first stale one is brought back by inferring again;
+3. does the same to ``selaras infer --no-owl --force`` re-running on a store with current conclusions
    (``--force``: on an unchanged store ``infer`` has nothing to do; forced, it rebuilds the
    conclusions as after an import, in a new generation of the store):
    each killed store must hold whole, current conclusions or say they are stale, and a stale
    one is brought back by inferring again;
-3. starts a second writer (``import``, ``infer``, ``init``) while an ``infer`` runs, and
+4. starts a second writer (``import``, ``infer``, ``init``) while an ``infer`` runs, and
    records its exit code and message;
-4. opens the store read-only again and again during an import and during an inference run,
+5. opens the store read-only again and again during an import and during an inference run,
    and counts what the readers saw.
 
 Everything runs in a temporary directory on this machine; nothing listens on the network.
@@ -51,6 +58,7 @@ from selaras.engine.errors import StoreError
 from selaras.engine.generate import generate
 from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, Store
 
+PARTS = ("imports", "first-inference", "inference", "writers", "readers")
 EMPLOYEES = "SELECT (COUNT(*) AS ?n) WHERE { ?e a <https://w3id.org/selaras/ontology#Employee> }"
 
 
@@ -78,7 +86,7 @@ def crash_imports(work: Path, org: Path, empty: Path, imported: Path, seconds: f
     for n, stage in enumerate(stages(seconds, kills)):
         store = work / f"import-{n}"
         shutil.copytree(empty, store)
-        run = processes.run_and_kill(store, ["import", str(org)], stage)
+        run = processes.run_and_kill(store, ["import", str(org)], stage, timeout=max(300.0, 3 * seconds))
         with selaras.open(store) as o:  # opening for writing makes RocksDB recover its log
             employees = int(o.query(EMPLOYEES).rows[0]["n"].value)
         held = facts(store)
@@ -92,13 +100,15 @@ def crash_imports(work: Path, org: Path, empty: Path, imported: Path, seconds: f
     return rows
 
 
-def crash_inference(work: Path, inferred: Path, seconds: float, kills: int, check_each: bool) -> list[dict]:
-    expected, known = conclusions(inferred), facts(inferred)
+def crash_inference(work: Path, source: Path, inferred: Path, seconds: float, kills: int, check_each: bool,
+                    args: tuple[str, ...] = ("infer", "--no-owl", "--force")) -> list[dict]:
+    """Kill ``args`` run on copies of ``source``; ``inferred`` holds what an uninterrupted run leaves."""
+    expected, known = conclusions(inferred), facts(source)
     rows, checked, stale_store = [], set(), None
     for n, stage in enumerate(stages(seconds, kills)):
-        store = work / f"infer-{n}"
-        shutil.copytree(inferred, store)
-        run = processes.run_and_kill(store, ["infer", "--no-owl", "--force"], stage)
+        store = work / f"{args[-1].lstrip('-')}-{n}"
+        shutil.copytree(source, store)
+        run = processes.run_and_kill(store, list(args), stage, timeout=max(300.0, 3 * seconds))
         selaras.open(store).close()
         with selaras.open(store, read_only=True) as o:
             current = inference.is_current(o.store)
@@ -179,32 +189,43 @@ def markdown(report: dict) -> str:
 
     m = report["setup"]
     out = [(f"Organisation: {m['employees']} employees, {m['facts']} facts; uninterrupted import "
-            f"{m['import_seconds']:.2f} s, inference {m['infer_seconds']:.2f} s.\n"),
-           "\n### Imports killed with SIGKILL\n", table(report["imports"]),
-           "\n### Inference re-runs killed with SIGKILL\n", table(report["inference"]),
-           "\n### A second writer while `infer` runs\n", table(report["second_writers"]),
-           "\n### Readers during writes\n", table(report["readers"])]
+            f"{m['import_seconds']:.2f} s, inference {m['infer_seconds']:.2f} s.\n")]
+    for key, heading in (("imports", "Imports killed with SIGKILL"),
+                         ("first_inference", "First inference killed with SIGKILL"),
+                         ("inference", "Inference re-runs killed with SIGKILL"),
+                         ("second_writers", "A second writer while `infer` runs"),
+                         ("readers", "Readers during writes")):
+        if report[key]:
+            out += [f"\n### {heading}\n", table(report[key])]
     outcomes = Counter(r["outcome"] for r in report["imports"] if r["killed"])
+    first = Counter(r["outcome"] for r in report["first_inference"] if r["killed"])
     inf = Counter(r["outcome"] for r in report["inference"] if r["killed"])
     out.append(f"\nSummary: {sum(outcomes.values())} imports killed: {dict(outcomes)}; "
-               f"{sum(inf.values())} inference runs killed: {dict(inf)}.\n")
+               f"{sum(first.values())} first inference runs killed: {dict(first)}; "
+               f"{sum(inf.values())} inference re-runs killed: {dict(inf)}.\n")
     return "".join(out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--employees", type=int, default=500)
+    parser.add_argument("--positions", type=int, help="positions (default: one per 25 employees, at least 20)")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"which experiments, comma-separated: {', '.join(PARTS)}")
     parser.add_argument("--kills", type=int, default=12, help="timed kills per run, besides the three stages")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
     parser.add_argument("--check-each", action="store_true", help="run `selaras check` on every killed store")
     parser.add_argument("--format", choices=["md", "json"], default="md")
     args = parser.parse_args()
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if unknown := set(parts) - set(PARTS):
+        parser.error(f"--parts: unknown {', '.join(sorted(unknown))}; choose among {', '.join(PARTS)}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="selaras-reliability-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         org = work / "org"
-        generate(org, employees=args.employees, positions=max(20, args.employees // 25), seed=args.seed)
+        positions = args.positions or max(20, args.employees // 25)
+        generate(org, employees=args.employees, positions=positions, seed=args.seed)
         empty = work / "empty"
         selaras.open(empty).close()
         imported = work / "imported"
@@ -216,19 +237,24 @@ def main() -> None:
         with selaras.open(imported, read_only=True) as o:
             n_facts = o.store.count(FACTS_GRAPH)
         report = {
-            "setup": {"employees": args.employees, "facts": n_facts, "import_seconds": import_seconds,
-                      "infer_seconds": infer_seconds},
-            "imports": crash_imports(work, org, empty, imported, import_seconds, args.kills, args.check_each),
-            "inference": crash_inference(work, inferred, infer_seconds, args.kills, args.check_each),
-            "second_writers": second_writers(work, inferred, org),
-            "readers": [readers(work, empty, ["import", str(org)], None),
-                        readers(work, inferred, ["infer", "--no-owl", "--force"], conclusions(inferred))],
+            "setup": {"employees": args.employees, "positions": positions, "facts": n_facts,
+                      "import_seconds": import_seconds, "infer_seconds": infer_seconds, "parts": parts},
+            "imports": crash_imports(work, org, empty, imported, import_seconds, args.kills, args.check_each)
+            if "imports" in parts else [],
+            "first_inference": crash_inference(work, imported, inferred, infer_seconds, args.kills, args.check_each,
+                                               args=("infer", "--no-owl")) if "first-inference" in parts else [],
+            "inference": crash_inference(work, inferred, inferred, infer_seconds, args.kills, args.check_each)
+            if "inference" in parts else [],
+            "second_writers": second_writers(work, inferred, org) if "writers" in parts else [],
+            "readers": ([readers(work, empty, ["import", str(org)], None),
+                         readers(work, inferred, ["infer", "--no-owl", "--force"], conclusions(inferred))]
+                        if "readers" in parts else []),
         }
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(report, indent=2) if args.format == "json" else markdown(report))
-    bad = [r for r in report["imports"] + report["inference"] if "PARTIAL" in r["outcome"] or r["check"] is False]
+    bad = [r for r in report["imports"] + report["first_inference"] + report["inference"] if "PARTIAL" in r["outcome"] or r["check"] is False]
     sys.exit(1 if bad else 0)
 
 

@@ -191,6 +191,54 @@ class _Unsupported(Exception):
     """The shapes use a feature the native engine does not evaluate."""
 
 
+class _Dataset:
+    """The data graphs a validation query reads, narrowed per query to those that can answer it.
+
+    Oxigraph looks every triple pattern up in each graph of a query's default graph: over the
+    facts, the scale bounds and the settings, a star over a million assessments costs three
+    times what it costs over the facts alone. A small graph (at most :attr:`SMALL` triples) is
+    left out of a query that cannot match any of its triples: the query names none of its
+    predicates (for ``rdf:type``, none of its classes or their superclasses), by full IRI or by
+    local name. The first graph (the facts) is always read. For queries whose predicates are all
+    written out, as the shapes' are (no ``?s ?p ?o``).
+    """
+
+    SMALL = 10_000
+
+    def __init__(self, store: Store, graphs: list[str]) -> None:
+        self.graphs = graphs
+        self._names: dict[str, set[str]] = {}
+        for g in graphs[1:]:
+            if store.count(g) > self.SMALL:
+                continue
+            names: set[str] = set()
+            classes: set[str] = set()
+            for q in store.match(None, None, None, ox.NamedNode(g)):
+                if q.predicate.value != _RDF_TYPE:
+                    names.add(q.predicate.value)
+                elif isinstance(q.object, ox.NamedNode):
+                    classes.add(str(q.object))
+                else:
+                    names.add("")  # a literal or blank class: no name to look for, always read
+            if classes:  # a class and its superclasses: a query may target any of them
+                supers = store.query(f"SELECT DISTINCT ?c WHERE {{ VALUES ?t {{ {' '.join(classes)} }} "
+                                     f"?t <{_SUBCLASS}>* ?c }}", default_graphs=graphs)
+                names |= {r["c"].value for r in supers.rows if isinstance(r["c"], ox.NamedNode)}
+            self._names[g] = names
+
+    def __call__(self, query: str) -> list[str]:
+        """The graphs ``query`` needs."""
+        return [g for i, g in enumerate(self.graphs)
+                if i == 0 or g not in self._names or any(self._named(iri, query) for iri in self._names[g])]
+
+    @staticmethod
+    def _named(iri: str, query: str) -> bool:
+        if f"<{iri}>" in query:
+            return True
+        local = re.split(r"[#/]", iri)[-1]
+        return not local or re.search(rf":{re.escape(local)}\b", query) is not None
+
+
 class _NativeShapes:
     """The shapes' core constraints, evaluated as SPARQL over all focus nodes of a shape at once.
 
@@ -340,6 +388,7 @@ class _NativeShapes:
         import rdflib
 
         self._store, self._graphs = store, graphs
+        self._dataset = _Dataset(store, graphs)
         self._subclasses = bool(self._ask(f"ASK {{ ?a <{_SUBCLASS}> ?b }}"))
         results: list[ShaclResult] = []
         nested: dict = {}  # sh:node shape -> value nodes that broke it, once per result
@@ -379,7 +428,13 @@ class _NativeShapes:
         subjects = " ".join(str(v) for v in distinct if isinstance(v, ox.NamedNode))  # blank nodes: no VALUES
         construct = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ VALUES ?s {{ {subjects} }} ?s ?p ?o }} "
                      f"UNION {{ ?s <{_SUBCLASS}> ?o BIND(<{_SUBCLASS}> AS ?p) }} }}")
-        for t in self._store.query(construct, default_graphs=self._graphs).triples:
+        triples = list(self._store.query(construct, default_graphs=self._graphs).triples)
+        blank = {v for v in distinct if isinstance(v, ox.BlankNode)}
+        if blank:  # a blank value's own statements, so that its judgement and message see them
+            everything = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s)) }"
+            triples += [t for t in self._store.query(everything, default_graphs=self._graphs).triples
+                        if t.subject in blank]
+        for t in triples:
             data.add(tuple(_to_rdflib(x, rdflib) for x in (t.subject, t.predicate, t.object)))
         _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
         found: dict[str, list[ShaclResult]] = {}
@@ -395,10 +450,10 @@ class _NativeShapes:
         return [r for v in values for r in found.get(str(_to_rdflib(v, rdflib)), [])]
 
     def _ask(self, query: str) -> bool:
-        return bool(self._store.query(query, default_graphs=self._graphs).boolean)
+        return bool(self._store.query(query, default_graphs=self._dataset(query)).boolean)
 
     def _select(self, query: str) -> list[dict]:
-        return self._store.query(query, default_graphs=self._graphs).rows
+        return self._store.query(query, default_graphs=self._dataset(query)).rows
 
     def _focus_pattern(self, classes: list[str]) -> str:
         values = " ".join(f"<{c}>" for c in classes)
@@ -432,17 +487,7 @@ class _NativeShapes:
             for row in self._select(query):
                 yield row["this"], None
         elif kind == "value":
-            tree = component[1]
-            binds, sure = self._sparql(tree, [])
-            # the graph tests inline first (|| stops at the first class that holds); only the few
-            # candidates left get each test bound for the exact judgement below
-            inline = re.sub(r"\?k(\d+)\b", lambda m: binds[int(m.group(1))][1], sure)
-            query = (f"SELECT ?this ?v {' '.join(v for v, _ in binds)} WHERE {{ "
-                     f"{{ SELECT ?this ?v WHERE {{ {focus} {values} FILTER(!({inline})) }} }} "
-                     + " ".join(f"BIND({e} AS {v})" for v, e in binds) + " }")
-            for row in self._select(query):
-                if not self._holds(tree, row, iter(range(len(binds)))):
-                    yield row["this"], row["v"]
+            yield from self._value_violations(focus, values, component[1])
         elif kind == "ltoe":
             sure = ("(isLiteral(?v) && isLiteral(?w) && DATATYPE(?v) = DATATYPE(?w) && "
                     f"DATATYPE(?v) IN (<{_XSD}integer>, <{_XSD}date>) && "
@@ -476,6 +521,32 @@ class _NativeShapes:
                     yield this, None
         else:  # pragma: no cover - compile() admits no other kind
             raise AssertionError(kind)
+
+    def _value_violations(self, focus: str, values: str, tree: tuple):
+        """Yield (focus node, value) for each value that breaks a value shape (sh:class, sh:datatype …).
+
+        A value shape judges the value alone, so each distinct value is judged once: a million
+        assessments name 86 competencies and a few levels. Only the values that break the shape
+        are joined back to the focus nodes that have them.
+        """
+        binds, sure = self._sparql(tree, [])
+        # the graph tests inline first (|| stops at the first class that holds); only the few
+        # candidates left get each test bound for the exact judgement below
+        inline = re.sub(r"\?k(\d+)\b", lambda m: binds[int(m.group(1))][1], sure)
+        query = (f"SELECT ?v {' '.join(v for v, _ in binds)} WHERE {{ "
+                 f"{{ SELECT ?v WHERE {{ {{ SELECT DISTINCT ?v WHERE {{ {focus} {values} }} }} FILTER(!({inline})) }} }} "
+                 + " ".join(f"BIND({e} AS {v})" for v, e in binds) + " }")
+        bad = [row["v"] for row in self._select(query) if not self._holds(tree, row, iter(range(len(binds))))]
+        if not bad:
+            return
+        if all(isinstance(v, ox.NamedNode | ox.Literal) for v in bad):
+            found = f"SELECT ?this ?v WHERE {{ VALUES ?v {{ {' '.join(str(v) for v in bad)} }} {focus} {values} }}"
+            rows = self._select(found)
+        else:  # a blank node cannot be named in a query: every pair is read and the bad ones kept
+            wanted = set(bad)
+            rows = [r for r in self._select(f"SELECT ?this ?v WHERE {{ {focus} {values} }}") if r["v"] in wanted]
+        for row in rows:
+            yield row["this"], row["v"]
 
     def _sparql(self, tree: tuple, binds: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str]:
         """Return SPARQL bindings for the exact graph tests (sh:class, sh:in) of a value shape, in
@@ -627,6 +698,12 @@ def _less_or_equal(v, w) -> bool:
         return False
 
 
+def _subclasses_of(store: Store, graphs: list[str], cls: str) -> list[str]:
+    """A class and every class below it through ``rdfs:subClassOf`` in ``graphs``, in N-Triples."""
+    rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{_SUBCLASS}>* <{cls}> }}", default_graphs=graphs).rows
+    return [f"<{cls}>", *(str(r["c"]) for r in rows if isinstance(r["c"], ox.NamedNode) and r["c"].value != cls)]
+
+
 def _run_sparql_constraints(store: Store, shapes, constraints, graphs: list[str], labels: Labels) -> list[ShaclResult]:
     import rdflib
 
@@ -638,19 +715,23 @@ def _run_sparql_constraints(store: Store, shapes, constraints, graphs: list[str]
         for d in shapes.objects(None, sh.declare)
     )
     results = []
+    dataset = _Dataset(store, graphs)
     for shape, _p, constraint in constraints:
         targets = list(shapes.objects(shape, sh.targetClass))
         select = strip_comments(str(shapes.value(constraint, sh.select))).replace("$this", "?this")
         m = re.search(r"\bWHERE\s*\{", select, re.IGNORECASE)
         if not targets or m is None:
             continue
-        target = " UNION ".join(
-            f"{{ ?this a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{t}> }}" for t in targets)
+        # the target classes and their subclasses written out (not a path through rdfs:subClassOf),
+        # so that the query reads only the graphs that can hold its focus nodes (see _Dataset)
+        types = {t for target in targets for t in _subclasses_of(store, graphs, str(target))}
+        target = (f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?targetClass {{ {' '.join(sorted(types))} }} "
+                  f"?this a ?targetClass }} }}")
         query = f"{prefixes}\n{select[: m.end()]} {target} {select[m.end():]}"
         template = str(shapes.value(constraint, sh.message) or "does not conform to its shape")
         severity = _SEVERITY.get(str(shapes.value(constraint, sh.severity) or shapes.value(shape, sh.severity)
                                      or SH + "Violation"), "error")
-        for row in store.query(query, default_graphs=graphs).rows:
+        for row in store.query(query, default_graphs=dataset(query)).rows:
             values = {k: (v.value if v is not None else "") for k, v in row.items()}
             message = re.sub(r"\{[?$](\w+)\}", lambda mm: labels.get(values.get(mm.group(1), ""))
                              if values.get(mm.group(1), "").startswith("http") else values.get(mm.group(1), ""),
