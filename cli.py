@@ -490,14 +490,13 @@ def check(state: State, owl: bool, fmt: str, lang: str) -> None:
     Example:
       selaras check
     """
-    from selaras.engine import inference, validation
+    from selaras.engine import validation
 
     with state.open() as org, working("checking the data against the SHACL shapes") as step:
-        org.make_writable()
-        inference.infer(org.store, only=["scale-bounds"])  # the shapes read the scale bounds
-        results = validation.shacl_report(org.store)
+        store = validation.shapes_store(org.store)  # with current scale bounds, which the shapes read
+        results = validation.shacl_report(store)
         step("reasoning over the ontology and the model (OWL, HermiT)")
-        owl_report = validation.owl_reasoning(org.store) if owl else None
+        owl_report = validation.owl_reasoning(store) if owl else None
     errors = [r for r in results if r.severity == "error"]
     inconsistent = owl_report is not None and not owl_report.consistent
     if fmt == "json":

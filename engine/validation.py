@@ -81,6 +81,26 @@ def _rdflib_graph(store: Store, graphs: list[str]):  # -> rdflib.Graph
     return g
 
 
+def shapes_store(store: Store) -> Store:
+    """The store the shapes can validate: ``store`` itself when its conclusions are current, else a copy.
+
+    The shapes read the facts, the settings and the scale bounds (a rule's graph). When the
+    stored conclusions are stale, the scale bounds are derived again in an in-memory store that
+    holds the facts and the ontology only (never the conclusions: at 10,000 employees a copy of
+    the whole store took 4.4 GB), so ``store`` is read and never changed.
+    """
+    from selaras.engine import inference
+    from selaras.engine.store import open_store
+
+    if inference.is_current(store):
+        return store
+    copy = open_store()
+    for graph in (FACTS_GRAPH, ONTOLOGY_GRAPH):
+        copy.extend(store.match(None, None, None, ox.NamedNode(graph)))
+    inference.infer(copy, only=["scale-bounds"])
+    return copy
+
+
 def shacl_report(store: Store, *, engine: str = "auto") -> list[ShaclResult]:
     """Validate the facts against the SHACL shapes; return every result (empty: conforms).
 

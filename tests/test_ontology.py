@@ -99,3 +99,37 @@ def test_check_passes_on_the_bundled_organisation(cli, tmp_path) -> None:
     result = cli("--store", store, "check")
     assert result.exit_code == 0, result.output
     assert "SHACL: 0 error(s)" in result.output and "OWL (HermiT): consistent" in result.output
+
+
+def test_check_reads_the_store_and_changes_nothing_current_or_stale(cli, tmp_path) -> None:
+    # bad data written by another tool; check finds it whether the conclusions are current (the
+    # stored scale bounds) or stale (derived again in a copy of the facts), and writes nothing
+    import pyoxigraph as ox
+
+    import selaras
+    from selaras.engine import inference
+    from selaras.engine.store import FACTS_GRAPH
+
+    store = str(tmp_path / "store")
+    assert cli("--store", store, "init", "--example").exit_code == 0
+    assert cli("--store", store, "infer", "--no-owl").exit_code == 0
+    bad = ("@prefix sel: <https://w3id.org/selaras/ontology#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+           "<https://w3id.org/selaras/id/assessment/X1> a sel:Assessment ; sel:assessedLevel 9 ;\n"
+           "  sel:employee <https://w3id.org/selaras/id/employee/E0001> ;\n"
+           "  sel:competency <https://w3id.org/selaras/id/competency/INT> ; sel:assessedOn \"2024-01-02\"^^xsd:date .")
+    with selaras.open(store) as org:
+        org.store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(FACTS_GRAPH))
+                         for t in ox.parse(bad, format=ox.RdfFormat.TURTLE))
+    row = tmp_path / "assessments.csv"
+    row.write_text("employee,competency,level,date\nE0001,AT,3,2026-01-05\n", encoding="utf-8")
+    for stale in (False, True):
+        if stale:
+            assert cli("--store", store, "import", str(row)).exit_code == 0
+        with selaras.open(store, read_only=True) as org:
+            assert inference.is_current(org.store) is not stale
+            before = sorted(org.store.dump("nq").splitlines())
+        result = cli("--store", store, "check", "--no-owl")
+        assert result.exit_code == 1, result.output
+        assert "the competency's scale (1–5)" in result.output and "SHACL: 1 error(s)" in result.output
+        with selaras.open(store, read_only=True) as org:
+            assert sorted(org.store.dump("nq").splitlines()) == before
