@@ -474,6 +474,17 @@ class CareerGraph:
             self._employees = out
         return self._employees
 
+    def employee_with_code(self, code: str) -> Employee | None:
+        """The employee whose code is exactly ``code``, read alone (None: no such code, or several)."""
+        if self._employees is not None:
+            return self._employees.get(code)
+        rows = self.store.query(_EMPLOYEES, bindings={"code": ox.Literal(code)}).rows
+        if len({r["e"].value for r in rows}) != 1:
+            return None
+        pos = next((self._by_iri.get(r["p"].value) for r in rows if r["p"] is not None), None)
+        name = next((r["name"].value for r in rows if r["name"] is not None), code)
+        return Employee(code, rows[0]["e"].value, name, pos)
+
     def held(self, employee: str | None = None, competencies: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
         """Return held levels (latest assessments) by employee code, then competency code."""
         text = _HELD
@@ -801,6 +812,9 @@ def resolve_position(cg: CareerGraph, name: str) -> str:
 
 def resolve_employee(cg: CareerGraph, name: str) -> Employee:
     """Return the employee named by id or by name (case-insensitive)."""
+    exact = cg.employee_with_code(name.strip())  # an id: no need to list every employee
+    if exact is not None:
+        return exact
     emps = cg.employees
     code = names_.choose("employee", name, {e: [emps[e].name] for e in emps},
                          lambda code: f"{code} ({emps[code].name})")

@@ -184,6 +184,7 @@ class FastPath:
         self.derived.pop(rule.id, None)
         try:
             chunks = _chunks(_EVALUATORS[rule.id](self, rule))
+            self.store.settle([rule.graph])
             self.store.update(f"DROP SILENT GRAPH <{rule.graph}>")
             if self.store.path is not None:
                 self._write_file(chunks, rule.graph)
@@ -202,14 +203,20 @@ class FastPath:
         """Write a rule's graph into an on-disk store through a file (see :meth:`Store.load_file`).
 
         A transaction on disk keeps every written quad in memory until it commits; a large
-        graph goes through the bulk loader instead. It is not one transaction, which is safe
-        here: inference writes into a generation that is swapped in only when complete (or,
-        in place, with the version marker removed first), so a cut-short run is never current.
+        graph goes through the bulk loader instead, behind: while it loads, the next rule is
+        computed (the inference loop settles a graph before a rule reads it). It is not one
+        transaction, which is safe here: inference writes into a generation that is swapped in
+        only when complete (or, in place, with the version marker removed first and written
+        after every load has settled), so a cut-short run is never current.
         """
-        with tempfile.TemporaryFile() as text:
+        text = tempfile.TemporaryFile()
+        try:
             for chunk in chunks:
                 text.write(chunk.encode("utf-8"))
-            self.store.load_file(text, "nt", to_graph=graph)
+        except BaseException:
+            text.close()
+            raise
+        self.store.load_file(text, "nt", to_graph=graph, behind=True)
 
     # --- reading -------------------------------------------------------------------
     def select(self, body: str, graphs: list[str] | None = None, *, keep: bool = True) -> list[list[str]]:

@@ -282,10 +282,12 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
                                f"(still changing: {', '.join(r.id for r in todo)}) — "
                                f"a rule mints new nodes on every run; mint IRIs from the match keys")
         report.iterations = iteration
+        counted: list[tuple[RuleRun, int]] = []  # counted once the pass's writes have settled
         for n, rule in enumerate(todo):
             if progress:
                 progress(rule.id, n, len(todo))
             t0 = time.perf_counter()
+            store.settle(rule.input_graphs())  # what the rules before it wrote behind (on disk)
             if fast_path is not None and rule.fast and fast_path.run(rule):
                 store.update(_rule_description(rule))
                 path = "fast"
@@ -296,13 +298,17 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
             else:
                 store.update(rule.as_update() + " ;\n" + _rule_description(rule))
                 path = "sparql"
-            size = store.count(rule.graph)
-            report.runs.append(RuleRun(rule.id, size, time.perf_counter() - t0, path))
+            run = RuleRun(rule.id, 0, time.perf_counter() - t0, path)
+            report.runs.append(run)
             clock += 1
             ran_at[rule.id] = clock
-            if sizes.get(rule.id) != size:
-                changed_at[rule.id] = clock
-            sizes[rule.id] = size
+            counted.append((run, clock))
+        store.settle()
+        for run, at in counted:
+            run.triples = size = store.count(rule_registry.get(run.rule).graph)
+            if sizes.get(run.rule) != size:
+                changed_at[run.rule] = at
+            sizes[run.rule] = size
     if only is None:
         tag = ox.Literal(state_tag(store, settings) + (BY_REQUEST if requested(overrides) else ""))
         old = list(store.match(INFERRED, VERSION_INFO, None, META))
@@ -330,7 +336,10 @@ def _infer_next_generation(store: Store, overrides: Settings | None, **kwargs: o
     try:
         report = _infer_here(work, overrides, only=None, **kwargs)  # type: ignore[arg-type]
     except BaseException:
-        work.close()
+        try:
+            work.close()  # waits for what it was loading behind
+        except BaseException:  # noqa: BLE001  (the first error is the one to report)
+            pass
         import shutil
 
         shutil.rmtree(work.path, ignore_errors=True)  # type: ignore[arg-type]

@@ -288,6 +288,9 @@ class RemoteStore:
         ops += [_delete_blank(q, n) for n, q in enumerate(q for q in also_remove if _has_blank(q))]
         self._send(ops, _insert_chunks(quads), len(quads) + len(also_remove))
 
+    def settle(self, graphs: object = None) -> None:  # noqa: ARG002  (Store's signature)
+        """Nothing loads behind on a server: every update has been answered."""
+
     def compact(self) -> None:
         """Nothing to do: the server manages its own files."""
 

@@ -33,6 +33,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -225,6 +226,9 @@ class Store:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._writer: IO[bytes] | None = None
+        #: files being bulk-loaded by the background writer (see load_file(behind=True)), by graph
+        self._behind: dict[str | None, list[Future[None]]] = {}
+        self._background: ThreadPoolExecutor | None = None
         try:
             if self.path is None:
                 self._ox = ox.Store()
@@ -396,28 +400,62 @@ class Store:
         transaction: for rebuildable graphs only (inference drops its version marker first).
         """
         self._check_writable()
+        self.settle([graph, *default_graphs])
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")
         result = self._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
-        with tempfile.TemporaryFile() as text:
-            result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
-            self.load_file(text, "nt", to_graph=graph)
+        text = tempfile.TemporaryFile()
+        result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
+        self.load_file(text, "nt", to_graph=graph, behind=True)
 
-    def load_file(self, text: IO[bytes], fmt: str = "nq", *, to_graph: str | None = None) -> None:
+    def load_file(self, text: IO[bytes], fmt: str = "nq", *, to_graph: str | None = None,
+                  behind: bool = False) -> None:
         """Add the quads of a file that Selaras wrote (read from its start; its position is where it ends).
 
         A small file (below :data:`SMALL_WRITE_BYTES`) goes in as one transaction, which is quick;
         a large one through Oxigraph's bulk loader, which holds no transaction and keeps the
         write-ahead log small but costs a fixed setup on every call. Not one transaction for a
         large file: for rebuildable data only.
+
+        With ``behind`` (inference), a large file on disk is bulk-loaded by a background thread
+        while the caller goes on (Oxigraph's loader runs without Python's lock, so the next
+        rule is computed meanwhile on the other core); the store owns and closes ``text``.
+        :meth:`settle` waits for it; every reader of that graph must settle it first.
         """
         self._check_writable()
         size = text.tell()
         text.seek(0)
         graph = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
         if self.path is None or size < SMALL_WRITE_BYTES:
-            self._ox.load(text, format=RDF_FORMATS[fmt], lenient=True, **graph)
-        else:
+            try:
+                self._ox.load(text, format=RDF_FORMATS[fmt], lenient=True, **graph)
+            finally:
+                if behind:
+                    text.close()
+        elif not behind:
             self._ox.bulk_load(text, format=RDF_FORMATS[fmt], lenient=True, **graph)
+        else:
+            def load() -> None:
+                with text:
+                    self._ox.bulk_load(text, format=RDF_FORMATS[fmt], lenient=True, **graph)
+            if self._background is None:
+                self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="selaras-writer")
+            self._behind.setdefault(to_graph, []).append(self._background.submit(load))
+
+    def settle(self, graphs: Iterable[str | None] | None = None) -> None:
+        """Wait until the files loading behind (:meth:`load_file`) into ``graphs`` (None: all) are in.
+
+        Raises the first error a background load met.
+        """
+        wanted = list(self._behind) if graphs is None else [g for g in graphs if g in self._behind]
+        errors = []
+        for g in wanted:
+            for future in self._behind.pop(g, []):
+                try:
+                    future.result()
+                except BaseException as err:  # noqa: BLE001  (re-raised below, after every wait)
+                    errors.append(err)
+        if errors:
+            raise errors[0]
 
     # --- generations (rebuilding an on-disk store beside itself) ----------------------
     def next_generation(self, keep_graph: Callable[[str], bool], extra: Callable[[Store], Iterable[ox.Quad]]) -> Store:
@@ -502,19 +540,25 @@ class Store:
         """
         if self.path is None or self.read_only:
             return
-        self._ox.flush()
+        self.flush()
         self._ox.optimize()
         del self._ox  # the writer lock beside the store stays held
         self._ox = ox.Store(str(self.path))
 
     def flush(self) -> None:
-        """Write buffered data to disk (no-op in memory)."""
+        """Write buffered data to disk (no-op in memory), the files loading behind first."""
+        self.settle()
         if self.path is not None and not self.read_only:
             self._ox.flush()
 
     def close(self) -> None:
         """Flush and release the store (and its write lock); a writer publishes the state it leaves."""
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            if self._background is not None:
+                self._background.shutdown(wait=True)
+                self._background = None
         if self.path is not None and self._writer is not None:  # the writer (not a generation being built)
             try:
                 mark = published_state(self.path)

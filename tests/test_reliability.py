@@ -271,6 +271,59 @@ def test_an_on_disk_store_is_inferred_into_its_next_generation_and_a_killed_run_
                                 if q.graph_name.value.startswith(INFERRED_PREFIX)}
 
 
+def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path, monkeypatch) -> None:
+    """Every rule graph goes through the background bulk loader (threshold 0): a rule that reads
+    another's graph waits for it, so the conclusions are those of the in-memory run; the version
+    marker comes after every load, and a run that fails while loads are pending leaves the store
+    as it was."""
+    from selaras.engine import store as store_module
+
+    in_memory = selaras.open()
+    in_memory.import_paths([DATA / "mini"])
+    in_memory.infer()
+    monkeypatch.setattr(store_module, "SMALL_WRITE_BYTES", 0)
+    loaded_behind: list[str | None] = []
+    original_load = Store.load_file
+
+    def load_file(self: Store, text, fmt="nq", *, to_graph=None, behind=False) -> None:
+        if behind:
+            loaded_behind.append(to_graph)
+        original_load(self, text, fmt, to_graph=to_graph, behind=behind)
+
+    monkeypatch.setattr(Store, "load_file", load_file)
+    on_disk = tmp_path / "store"
+    with selaras.open(on_disk) as org:
+        org.import_paths([DATA / "mini"])
+        org.infer()
+        assert inference.is_current(org.store)
+    assert len(loaded_behind) >= 10  # the fast-path rules and the SPARQL rules written on disk
+
+    def inferred(quads) -> set[str]:
+        return {str(q) for q in quads if q.graph_name.value.startswith(INFERRED_PREFIX)}
+
+    assert inferred(Store(on_disk, read_only=True).quads()) == inferred(in_memory.store.quads())
+
+    class Failed(Exception):
+        pass
+
+    from selaras.engine import fastpath
+
+    original_run = fastpath.FastPath.run
+
+    def run(self, rule) -> bool:  # fails on a late rule, with the earlier graphs still loading
+        if rule.id == "readiness":
+            raise Failed
+        return original_run(self, rule)
+
+    before = {str(q) for q in Store(on_disk, read_only=True).quads()}
+    with selaras.open(on_disk) as org:
+        monkeypatch.setattr(fastpath.FastPath, "run", run)
+        with pytest.raises(Failed):
+            org.infer(inference.Settings(stale_after_months=1))
+    assert {str(q) for q in Store(on_disk, read_only=True).quads()} == before
+    assert not on_disk.with_name("store.next").exists()
+
+
 # --- concurrency ---------------------------------------------------------------------------
 def counts(path: Path) -> tuple[int, int]:
     with selaras.open(path, read_only=True) as o:
