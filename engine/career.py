@@ -490,7 +490,8 @@ class CareerGraph:
         text = _HELD
         values = []
         if employee is not None:
-            values.append(f"VALUES ?e {{ {ox.NamedNode(self.employees[employee].iri)} }}")
+            one = self.employee_with_code(employee) or self.employees[employee]
+            values.append(f"VALUES ?e {{ {ox.NamedNode(one.iri)} }}")
         if competencies is not None:
             comps = " ".join(str(ox.NamedNode(self.competencies[c].iri)) for c in competencies
                              if c in self.competencies)
