@@ -66,7 +66,9 @@ a miss raises :class:`~selaras.engine.errors.NotFoundError` listing close matche
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 import weakref
 from collections import defaultdict
@@ -82,7 +84,7 @@ from selaras.engine import inference, moves
 from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels, grade_shown
-from selaras.engine.store import Store
+from selaras.engine.store import VERSION_INFO, Store
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 PREFIX = f"PREFIX sel: <{SEL_IRI}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -584,7 +586,9 @@ def career_graph(org: Any) -> CareerGraph:
         org: a :class:`selaras.Selaras` (its conclusions are brought up to date first).
 
     The graph is cached per store and rebuilt when the store's state tag (facts version and
-    settings) changes.
+    settings) changes. What it is built from is also kept beside an on-disk store
+    (``<store>.career.json``, see :func:`graph_inputs`), so that a fresh ``selaras career``
+    process does not read the requirements and moves again while the store is unchanged.
     """
     org.ensure_inferred()
     store: Store = org.store
@@ -592,33 +596,81 @@ def career_graph(org: Any) -> CareerGraph:
     cached = _CACHE.get(store)
     if cached is not None and cached.tag == tag:
         return cached
-    cg = build_graph(store, tag)
+    cg = assemble_graph(store, tag, graph_inputs(store))
     _CACHE[store] = cg
     return cg
 
 
 def build_graph(store: Store, tag: str = "") -> CareerGraph:
     """Build the career graph from a store whose conclusions are current (no cache)."""
+    return assemble_graph(store, tag, read_inputs(store))
+
+
+#: what the career graph is built from, as plain values (IRIs and lexical forms), by query
+_INPUTS = ("competencies", "positions", "requirements", "transitions", "moves")
+#: the version of the file beside the store that keeps them
+_INPUTS_FORMAT = 1
+
+
+def read_inputs(store: Store) -> dict[str, list[list[str | None]]]:
+    """Read what the career graph is built from: competencies, positions, requirements, transitions, moves."""
+    def plain(sparql: str, names: tuple[str, ...]) -> list[list[str | None]]:
+        return [[None if r[n] is None else r[n].value for n in names] for r in store.query(sparql).rows]
+
+    return {"competencies": plain(_COMPETENCIES, ("code", "c", "low", "high")),
+            "positions": plain(_POSITIONS, ("code", "p", "gcode", "rank", "fcode", "track")),
+            "requirements": list(_rows(store, _REQUIREMENTS)),
+            "transitions": list(_rows(store, _TRANSITIONS)),
+            "moves": list(_rows(store, _MOVES))}
+
+
+def graph_inputs(store: Store) -> dict[str, list[list[str | None]]]:
+    """:func:`read_inputs`, kept beside an on-disk store for the conclusions it holds.
+
+    The file (``<store>.career.json``) holds the version marker of the conclusions it was read
+    from (facts version and the settings they were inferred with); any other marker, or a file
+    that cannot be read, is ignored and replaced. It is written whole or not at all, and not at
+    all where the folder cannot be written (a read-only store still answers).
+    """
+    path = store.path.with_name(store.path.name + ".career.json") if isinstance(store, Store) and store.path else None
+    tag = "\n".join(sorted(q.object.value for q in store.match(inference.INFERRED, VERSION_INFO, None,
+                                                                 inference.META)))
+    if path is not None:
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            if kept.get("format") == _INPUTS_FORMAT and kept.get("tag") == tag and tag:
+                return {k: kept[k] for k in _INPUTS}
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+    inputs = read_inputs(store)
+    if path is not None and tag:
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            partial.write_text(json.dumps({"format": _INPUTS_FORMAT, "tag": tag, **inputs}), encoding="utf-8")
+            partial.replace(path)
+        except OSError:
+            partial.unlink(missing_ok=True)
+    return inputs
+
+
+def assemble_graph(store: Store, tag: str, inputs: dict[str, list[list[str | None]]]) -> CareerGraph:
+    """Build the career graph from what :func:`read_inputs` read."""
     cg = CareerGraph(store, tag)
-    for r in store.query(_COMPETENCIES).rows:
-        if r["low"] is None:
+    for code, iri, low, high in inputs["competencies"]:
+        if low is None or code is None or iri is None or high is None:
             continue  # a scale without levels: the competency cannot be required
-        comp = Competency(r["code"].value, r["c"].value, int(r["low"].value), int(r["high"].value))
+        comp = Competency(code, iri, int(low), int(high))
         cg.competencies[comp.code] = comp
         cg._by_iri[comp.iri] = comp.code
-    for r in store.query(_POSITIONS).rows:
-        code = r["code"].value
-        if code in cg.positions:
+    for code, iri, gcode, rank, fcode, track in inputs["positions"]:
+        if code is None or iri is None or code in cg.positions:
             continue
-        pos = Position(code, r["p"].value, r["gcode"].value if r["gcode"] else None,
-                       int(r["rank"].value) if r["rank"] else None,
-                       r["fcode"].value if r["fcode"] else None,
-                       TRACKS.get(r["track"].value) if r["track"] else None)
+        pos = Position(code, iri, gcode, int(rank) if rank else None, fcode, TRACKS.get(track) if track else None)
         cg.positions[code] = pos
         cg._by_iri[pos.iri] = code
-    for p_iri, c_iri, level, importance in _rows(store, _REQUIREMENTS):
-        p, c = cg._by_iri.get(p_iri), cg._by_iri.get(c_iri)
-        if p is None or c is None or c not in cg.competencies:
+    for p_iri, c_iri, level, importance in inputs["requirements"]:
+        p, c = cg._by_iri.get(p_iri or ""), cg._by_iri.get(c_iri or "")
+        if p is None or c is None or c not in cg.competencies or level is None:
             continue
         pos = cg.positions[p]
         pos.requirements[c] = int(level)
@@ -631,7 +683,7 @@ def build_graph(store: Store, tag: str = "") -> CareerGraph:
     cg.centre = _centre(cg.positions.values())
     for pos in cg.positions.values():
         _centred(cg.centre, pos)
-    for source, target, count in _rows(store, _TRANSITIONS):
+    for source, target, count in inputs["transitions"]:
         u, v = cg._by_iri.get(source or ""), cg._by_iri.get(target or "")
         if u is not None and v is not None and count is not None:
             cg.observed[u, v] = cg.observed.get((u, v), 0) + int(count)
@@ -639,7 +691,7 @@ def build_graph(store: Store, tag: str = "") -> CareerGraph:
     ranks = [p.rank for p in cg.positions.values() if p.rank is not None]
     cg.grade_span = max(1, max(ranks) - min(ranks)) if ranks else 1
     # the moves, read by pattern (faster than a SPARQL join at tens of thousands of moves)
-    for move, source, target, kind, steps in _rows(store, _MOVES):
+    for move, source, target, kind, steps in inputs["moves"]:
         u, v = cg._by_iri.get(source or ""), cg._by_iri.get(target or "")
         if u is None or v is None or kind is None or cg.graph.has_edge(u, v):
             continue

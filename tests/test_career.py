@@ -418,3 +418,23 @@ def test_import_framework_command(cli, tmp_path):
     assert "stale" in out.stderr and "inferring them into the store" in out.stderr
     again = cli("--store", store, "career", "next", "15-1252.00", "--format", "json")
     assert again.exit_code == 0 and again.stderr == "" and again.stdout == out.stdout
+
+
+def test_what_the_career_graph_is_built_from_is_kept_beside_the_store_for_its_conclusions(cli, tmp_path):
+    # a fresh `selaras career` process reads the kept file instead of the requirements and moves;
+    # other conclusions (here: settings given for a run) or a damaged file make it read the store
+    store = str(tmp_path / "store")
+    assert cli("--store", store, "init", "--example").exit_code == 0
+    assert cli("--store", store, "infer", "--no-owl").exit_code == 0
+    args = ("--store", store, "career", "next", "manager-sertifikasi-a2", "--format", "json")
+    first = cli(*args)
+    kept = tmp_path / "store.career.json"
+    assert first.exit_code == 0 and kept.exists()
+    assert cli(*args).output == first.output
+    assert len(json.loads(first.output)["moves"]) > 1
+    assert cli("--store", store, "infer", "--max-moves-per-position", "1").exit_code == 0
+    fewer = cli(*args)
+    assert len(json.loads(fewer.output)["moves"]) == 1
+    kept.write_text("{damaged", encoding="utf-8")
+    assert cli(*args).output == fewer.output
+    assert json.loads(kept.read_text(encoding="utf-8"))["format"] == 1
