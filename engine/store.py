@@ -398,13 +398,19 @@ class Store:
         What ``DROP GRAPH g ; INSERT { GRAPH g {…} } USING … WHERE {…}`` does, for an on-disk
         store: its transaction would hold every new quad in memory until it commits. Not one
         transaction: for rebuildable graphs only (inference drops its version marker first).
+        A large result is loaded behind (see :meth:`load_file`): :meth:`settle` the graph before
+        reading it.
         """
         self._check_writable()
         self.settle([graph, *default_graphs])
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")
         result = self._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
         text = tempfile.TemporaryFile()
-        result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
+        try:
+            result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
+        except BaseException:
+            text.close()
+            raise
         self.load_file(text, "nt", to_graph=graph, behind=True)
 
     def load_file(self, text: IO[bytes], fmt: str = "nq", *, to_graph: str | None = None,
