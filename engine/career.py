@@ -84,7 +84,7 @@ from selaras.engine import inference, moves
 from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels, grade_shown
-from selaras.engine.store import VERSION_INFO, Store
+from selaras.engine.store import Store
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 PREFIX = f"PREFIX sel: <{SEL_IRI}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -633,8 +633,7 @@ def graph_inputs(store: Store) -> dict[str, list[list[str | None]]]:
     all where the folder cannot be written (a read-only store still answers).
     """
     path = store.path.with_name(store.path.name + ".career.json") if isinstance(store, Store) and store.path else None
-    tag = "\n".join(sorted(q.object.value for q in store.match(inference.INFERRED, VERSION_INFO, None,
-                                                                 inference.META)))
+    tag = "\n".join(inference.stored_markers(store))
     if path is not None:
         try:
             kept = json.loads(path.read_text(encoding="utf-8"))

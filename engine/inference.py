@@ -199,6 +199,11 @@ def requested(overrides: Settings | None) -> bool:
     return overrides is not None and any(v is not None for v in vars(overrides).values())
 
 
+def stored_markers(store: Store) -> list[str]:
+    """The version markers of the stored conclusions (facts version, settings, ``|by request``), sorted."""
+    return sorted(q.object.value for q in store.match(INFERRED, VERSION_INFO, None, META))
+
+
 def is_current(store: Store, overrides: Settings | None = None, *, strict: bool = False) -> bool:
     """Tell whether the stored conclusions were inferred from the current facts and settings.
 
@@ -208,7 +213,7 @@ def is_current(store: Store, overrides: Settings | None = None, *, strict: bool 
     ``strict`` compares the settings exactly (``selaras infer`` itself does).
     """
     tag = state_tag(store, effective_settings(store, overrides))
-    stored = [q.object.value for q in store.match(INFERRED, VERSION_INFO, None, META)]
+    stored = stored_markers(store)
     if any(t in (tag, tag + BY_REQUEST) for t in stored):
         return True
     if strict or requested(overrides):
