@@ -161,10 +161,14 @@ class FastPath:
 
     Args:
         store: the embedded store the rules read and write.
+        reader: a copy in memory of the store's facts and ontology graphs (and the settings),
+            read instead of the store when a read needs no other graph: on disk every term
+            read is a lookup in RocksDB, several times slower.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, reader: Store | None = None) -> None:
         self.store = store
+        self.reader = reader
         self.base_graphs = [FACTS_GRAPH, ONTOLOGY_GRAPH, rule_registry.SETTINGS_GRAPH]
         self._selects: dict[str, list[list[str]]] = {}
         self._memo: dict[str, object] = {}
@@ -228,7 +232,12 @@ class FastPath:
         key = body if graphs is None else f"{body}\n{graphs}"
         if key in self._selects:
             return self._selects[key]
-        text = self.store.query_text(_PREFIX + body, default_graphs=graphs or self.base_graphs)
+        graphs = graphs or self.base_graphs
+        if self.reader is not None and set(graphs) <= set(self.base_graphs):
+            text = self.reader.query_text(_PREFIX + body, default_graphs=graphs)
+        else:
+            self.store.settle(graphs)  # a graph an earlier rule wrote behind (on disk)
+            text = self.store.query_text(_PREFIX + body, default_graphs=graphs)
         if text.startswith("_:") or "\t_:" in text or "\n_:" in text:
             raise Unsupported("blank nodes in the rule's input")
         rows = [r.split("\t") for r in text.split("\n")[1:] if r]
@@ -248,9 +257,20 @@ class FastPath:
             raise Unsupported(f"{rule_id} did not run on the fast path")
         return self.derived[rule_id]
 
+    def with_conclusions(self, rule_id: str) -> list[str]:
+        """The base graphs and one rule's graph: what a read of that rule's conclusions needs.
+
+        A read names only the graphs it needs: of the graphs a rule reads, the others hold
+        nothing it matches (each rule concludes its own classes), and one of them may still be
+        loading behind (on disk).
+        """
+        return [*self.base_graphs, rule_registry.inferred_graph(rule_id)]
+
     def setting(self, name: str, rule: rule_registry.Rule) -> str | None:
         """Return the one value of an effective setting (N-Triples), None when it has none."""
-        rows = self.select(f"SELECT ?v WHERE {{ {_SETTINGS} sel:{name} ?v }}", rule.input_graphs())
+        # the base graphs, not all the rule reads: no rule concludes anything of the settings
+        # node, and a graph a rule before it is still writing (on disk) need not be waited for
+        rows = self.select(f"SELECT ?v WHERE {{ {_SETTINGS} sel:{name} ?v }}")
         if len(rows) > 1:
             raise Unsupported(f"several values of sel:{name}")
         return term_nt(rows[0][0]) if rows else None
@@ -568,9 +588,9 @@ def _certification_need(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]
 
 def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     held: dict[tuple[str, str], tuple[int, str, str, str]] = fp.needs("held-level")  # type: ignore[assignment]
-    graphs = rule.input_graphs()
     minimum: dict[str, int] = {}
-    for comp, low in fp.select("SELECT ?c ?min WHERE { ?c sel:scale ?s . ?s sel:minRank ?min }", graphs):
+    for comp, low in fp.select("SELECT ?c ?min WHERE { ?c sel:scale ?s . ?s sel:minRank ?min }",
+                               fp.with_conclusions("scale-bounds")):
         if comp in minimum:
             raise Unsupported("a competency on several scales")
         minimum[comp] = fp.integer(low)
@@ -578,7 +598,7 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     seen: set[tuple[str, str]] = set()
     one_move_away = fp.setting("readinessScope", rule) == '"moves"'
     for a, b in fp.select("SELECT ?from ?to WHERE { ?m a sel:CareerMove ; sel:fromPosition ?from ; "
-                          "sel:toPosition ?to }", graphs) if one_move_away else ():
+                          "sel:toPosition ?to }", fp.with_conclusions("career-move")) if one_move_away else ():
         if (a, b) in seen:
             raise Unsupported("two career moves between the same positions")
         seen.add((a, b))
@@ -648,7 +668,6 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
 
 def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     """The viable career moves (:mod:`selaras.engine.moves`), as the rule's CONSTRUCT writes them."""
-    graphs = rule.input_graphs()
     max_lateral = fp.setting("maxLateralGradeSteps", rule)
     min_similarity = fp.setting("minMoveSimilarity", rule)
     max_moves = fp.setting("maxMovesPerPosition", rule)
@@ -658,26 +677,25 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     least = _number(min_similarity)
     bounds: dict[str, tuple[int, int]] = {}
     for comp, lo, hi in fp.select("SELECT ?c ?lo ?hi WHERE { ?c sel:scale ?s . ?s sel:minRank ?lo ; sel:maxRank ?hi }",
-                                  graphs):
+                                  fp.with_conclusions("scale-bounds")):
         if comp in bounds:
             raise Unsupported("a competency on several scales")
         bounds[comp] = (fp.integer(lo), fp.integer(hi))
     places: dict[str, tuple[str, str, int, str, str]] = {}
     for pos, family, grade, rank, track, code in fp.select(
             "SELECT ?p ?f ?g ?r ?t ?code WHERE { ?p a sel:Position ; sel:jobFamily ?f ; sel:grade ?g ; "
-            "sel:track ?t ; sel:code ?code . ?g sel:rank ?r }", graphs):
+            "sel:track ?t ; sel:code ?code . ?g sel:rank ?r }"):
         if pos in places:
             raise Unsupported("a position with several families, grades, ranks, tracks or codes")
         places[pos] = (family, grade, fp.integer(rank), track, code)
-    ranks = [fp.integer(r) for (r,) in fp.select("SELECT ?r WHERE { ?p a sel:Position ; sel:grade/sel:rank ?r }",
-                                                 graphs)]
+    ranks = [fp.integer(r) for (r,) in fp.select("SELECT ?r WHERE { ?p a sel:Position ; sel:grade/sel:rank ?r }")]
     span = max(ranks) - min(ranks) if ranks else 0
     cells: dict[str, list[tuple[str, int, float | None]]] = defaultdict(list)
     importance: dict[str, tuple[float, int]] = {}
     seen: set[str] = set()
     for req, pos, comp, level, weight in fp.select(
             "SELECT ?r ?p ?c ?l ?i WHERE { ?r a sel:Requirement ; sel:position ?p ; sel:competency ?c ; "
-            "sel:requiredLevel ?l . OPTIONAL { ?r sel:importance ?i } }", graphs):
+            "sel:requiredLevel ?l . OPTIONAL { ?r sel:importance ?i } }"):
         if req in seen:
             raise Unsupported("a requirement with several values")
         seen.add(req)
@@ -698,21 +716,31 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
             raise Unsupported("a position code that is not a string")
         profiles.append(profile_of(pos, text, family, rank, track))
     # the mean profile is over every position with a profile, also those without a place in the architecture
-    others = [profile_of(pos, "", "", 0, "") for (pos,) in fp.select("SELECT ?p WHERE { ?p a sel:Position }", graphs)
+    others = [profile_of(pos, "", "", 0, "") for (pos,) in fp.select("SELECT ?p WHERE { ?p a sel:Position }")
               if pos not in places]
     mean_squares = moves.align(profiles, moves.mean_profile(profiles + others))
     by_key = {p.key: p for p in profiles}
-    for a, b, n in fp.select("SELECT ?a ?b ?n WHERE { ?o a sel:ObservedTransition ; sel:fromPosition ?a ; "
-                             "sel:toPosition ?b ; sel:transitionCount ?n }", graphs):
+    stated = ("SELECT ?a ?b ?n WHERE { ?o a sel:ObservedTransition ; sel:fromPosition ?a ; sel:toPosition ?b ; "
+              "sel:transitionCount ?n }")
+    if "observed-transition" in fp.derived:  # concluded in this run: kept in memory (and any the facts state)
+        transitions: list[tuple[str, str, int]] = [
+            *fp.derived["observed-transition"],  # type: ignore[misc]
+            *((a, b, fp.integer(n)) for a, b, n in fp.select(stated))]
+    else:
+        transitions = [(a, b, fp.integer(n)) for a, b, n in fp.select(stated, fp.with_conclusions("observed-transition"))]
+    for a, b, n in transitions:
         if a in by_key:
-            by_key[a].moved[b] = by_key[a].moved.get(b, 0) + fp.integer(n)
-            by_key[a].left += fp.integer(n)
+            by_key[a].moved[b] = by_key[a].moved.get(b, 0) + n
+            by_key[a].left += n
     codes = {pos: place[4] for pos, place in places.items()}
     T, R = _TYPE, f"<{RULE_IRI}{rule.id}>"
     cls, p_from, p_to, p_type, p_steps, p_track, p_changes, p_by, p_prem = (
         s("CareerMove"), s("fromPosition"), s("toPosition"), s("moveType"), s("gradeSteps"), s("track"),
         s("changesTrack"), s("inferredBy"), s("premise"))
     true, false = f'"true"^^<{XSD}boolean>', f'"false"^^<{XSD}boolean>'
+
+    concluded: list[tuple[str, str, str]] = []  # (move, from, to), for the rules after it
+    fp.derived[rule.id] = concluded
 
     def nodes() -> Iterator[str]:
         for a in profiles:
@@ -721,6 +749,7 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
                 n = _node("move", codes[m.source], codes[m.target])
                 if n is None:
                     continue
+                concluded.append((n, m.source, m.target))
                 yield (f"{n} {T} {cls} .\n{n} {p_from} {m.source} .\n{n} {p_to} {m.target} .\n"
                        f"{n} {p_type} {s(m.type)} .\n{n} {p_steps} {integer_nt(m.grade_steps)} .\n"
                        f"{n} {p_track} {places[m.target][3]} .\n{n} {p_changes} {true if m.changes_track else false} .\n"
@@ -729,12 +758,16 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
 
 
 def _concluded_moves(fp: FastPath, rule: rule_registry.Rule) -> list[tuple[str, str, str]]:
-    """The career moves of this run: [(move, from, to)], read once from the rule ``career-move``'s graph."""
+    """The career moves of this run: [(move, from, to)], as the rule ``career-move`` concluded them."""
     def build() -> list[tuple[str, str, str]]:
         out = []
         seen: set[str] = set()
-        for move, source, target in fp.select("SELECT ?m ?f ?t WHERE { ?m a sel:CareerMove ; sel:fromPosition ?f ; "
-                                              "sel:toPosition ?t }", [rule_registry.get("career-move").graph]):
+        if "career-move" in fp.derived:  # concluded in this run: kept in memory, not read back
+            found: Iterable[tuple[str, str, str]] = fp.derived["career-move"]  # type: ignore[assignment]
+        else:
+            found = fp.select("SELECT ?m ?f ?t WHERE { ?m a sel:CareerMove ; sel:fromPosition ?f ; "
+                              "sel:toPosition ?t }", [rule_registry.get("career-move").graph])  # type: ignore[assignment]
+        for move, source, target in found:
             if move in seen:
                 raise Unsupported("a career move with several positions")
             seen.add(move)
@@ -856,6 +889,9 @@ def _observed_transition(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str
     def day_nt(day: str) -> str:
         return f'"{day}"^^<{XSD}date>'
 
+    concluded: list[tuple[str, str, int]] = []  # (from, to, count), for the rule career-move
+    fp.derived[rule.id] = concluded
+
     def nodes() -> Iterator[str]:
         for (a, b), who in people.items():
             if a not in codes or b not in codes:
@@ -863,6 +899,7 @@ def _observed_transition(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str
             n = _node("transition", codes[a], codes[b])
             if n is None:
                 continue
+            concluded.append((a, b, len(who)))
             yield (f"{n} {T} {cls} .\n{n} {p_from} {a} .\n{n} {p_to} {b} .\n"
                    f"{n} {p_count} {integer_nt(len(who))} .\n{n} {p_first} {day_nt(first[a, b])} .\n"
                    f"{n} {p_last} {day_nt(last[a, b])} .\n{n} {p_by} {R} .\n{n} {p_prem} {a} .\n{n} {p_prem} {b} .\n")

@@ -392,19 +392,21 @@ class Store:
         else:
             self._ox.load(data, format=RDF_FORMATS[fmt], lenient=trusted, **graph)
 
-    def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str]) -> None:
+    def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str], *,
+                       source: Store | None = None) -> None:
         """Make ``graph`` hold what a CONSTRUCT query concludes over ``default_graphs``, written as a file.
 
         What ``DROP GRAPH g ; INSERT { GRAPH g {…} } USING … WHERE {…}`` does, for an on-disk
         store: its transaction would hold every new quad in memory until it commits. Not one
         transaction: for rebuildable graphs only (inference drops its version marker first).
         A large result is loaded behind (see :meth:`load_file`): :meth:`settle` the graph before
-        reading it.
+        reading it. ``source``: a store holding the same ``default_graphs`` (a copy in memory,
+        quicker to read) to evaluate the query on.
         """
         self._check_writable()
-        self.settle([graph, *default_graphs])
+        self.settle([graph] if source is not None else [graph, *default_graphs])
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")
-        result = self._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
+        result = (source or self)._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
         text = tempfile.TemporaryFile()
         try:
             result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
@@ -464,7 +466,19 @@ class Store:
             raise errors[0]
 
     # --- generations (rebuilding an on-disk store beside itself) ----------------------
-    def next_generation(self, keep_graph: Callable[[str], bool], extra: Callable[[Store], Iterable[ox.Quad]]) -> Store:
+    def copy_graphs(self, keep_graph: Callable[[str], bool]) -> Store:
+        """Return a store in memory holding the named graphs that ``keep_graph`` accepts, whole."""
+        copy = Store()
+        for graph in self._ox.named_graphs():
+            if isinstance(graph, ox.NamedNode) and keep_graph(graph.value):
+                with tempfile.TemporaryFile() as text:
+                    self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                    text.seek(0)
+                    copy._ox.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+        return copy
+
+    def next_generation(self, keep_graph: Callable[[str], bool], extra: Callable[[Store], Iterable[ox.Quad]],
+                        *, mirror: Store | None = None) -> Store:
         """Start the next generation of an on-disk store: a new store beside it, bulk-loaded.
 
         The new store (``<path>.next``, any leftover of a cut-short run removed first) holds
@@ -472,7 +486,10 @@ class Store:
         from this store (e.g. some bookkeeping). It is written with Oxigraph's
         bulk loader: no transaction holds the data, no write-ahead log grows with it, and the
         files come out compacted. Fill it, then :meth:`adopt` it; until then this store is
-        untouched, so a run killed half-way leaves the store as it was.
+        untouched, so a run killed half-way leaves the store as it was. ``mirror`` (a store in
+        memory) gets the kept graphs too, from the same files: a copy that is quicker to read.
+        With a mirror, the new store's graphs are loaded behind (see :meth:`load_file`): read
+        them from the mirror, or :meth:`settle` them first.
         """
         if self.path is None:
             raise StoreError("only an on-disk store has generations — infer an in-memory store in place")
@@ -482,9 +499,22 @@ class Store:
         new = Store(target, writer_lock=False)  # this store's writer lock covers it
         for graph in self._ox.named_graphs():
             if isinstance(graph, ox.NamedNode) and keep_graph(graph.value):
-                with tempfile.TemporaryFile(dir=self.path.parent) as text:
+                if mirror is None:
+                    with tempfile.TemporaryFile(dir=self.path.parent) as text:
+                        self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                        new.load_file(text, "nt", to_graph=graph.value)
+                    continue
+                text = tempfile.TemporaryFile(dir=self.path.parent)
+                try:
                     self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-                    new.load_file(text, "nt", to_graph=graph.value)
+                    end = text.tell()
+                    text.seek(0)
+                    mirror._ox.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+                    text.seek(end)
+                except BaseException:
+                    text.close()
+                    raise
+                new.load_file(text, "nt", to_graph=graph.value, behind=True)
         new._ox.extend(extra(self))
         return new
 

@@ -170,7 +170,7 @@ def test_a_first_inference_interrupted_while_writing_reads_as_stale_and_the_next
     monkeypatch.setattr(Store, "load_file", load_file)
     with pytest.raises(Killed):
         org.infer()
-    monkeypatch.undo()
+    monkeypatch.setattr(Store, "load_file", original)
     org.close()
     with selaras.open(store, read_only=True) as o:
         assert not inference.is_current(o.store)
@@ -229,9 +229,31 @@ def test_a_large_first_import_is_bulk_loaded_and_a_cut_short_one_is_reported(tmp
     assert facts(cut) == facts(tmp_path / "transaction")
 
 
+def _readers(monkeypatch) -> list[object]:
+    """Record the copy in memory (or None) that each run of the rules on disk reads."""
+    readers: list[object] = []
+    original = inference._infer_here
+
+    def infer_here(store, overrides, **kwargs):  # type: ignore[no-untyped-def]
+        if store.path is not None:
+            readers.append(kwargs.get("reader"))
+        return original(store, overrides, **kwargs)
+
+    monkeypatch.setattr(inference, "_infer_here", infer_here)
+    return readers
+
+
+@pytest.mark.parametrize("reads", ["a copy of the facts in memory", "the store"])
 def test_an_on_disk_store_is_inferred_into_its_next_generation_and_a_killed_run_changes_nothing(
-        tmp_path, monkeypatch) -> None:
-    """On disk the rules run in a new generation beside the store, swapped in when complete."""
+        tmp_path, monkeypatch, reads: str) -> None:
+    """On disk the rules run in a new generation beside the store, swapped in when complete.
+
+    Up to READ_IN_MEMORY_FACTS facts the rules read a copy of them in memory while the next
+    generation's copy loads behind; above it (here: set to 0) they read the store.
+    """
+    if reads == "the store":
+        monkeypatch.setattr(inference, "READ_IN_MEMORY_FACTS", 0)
+    readers = _readers(monkeypatch)
     in_memory, on_disk = selaras.open(), tmp_path / "store"
     in_memory.import_paths([DATA / "mini"])
     in_memory.infer()
@@ -263,6 +285,20 @@ def test_an_on_disk_store_is_inferred_into_its_next_generation_and_a_killed_run_
         assert inference.is_current(org.store)  # the store is the one before the run, whole
     assert everything(on_disk) == before
     assert not on_disk.with_name("store.next").exists()  # the unfinished generation is gone
+    assert readers and all((r is not None) == (reads != "the store") for r in readers)
+
+    def adopt(self: Store, new: Store) -> None:  # dies with the next generation written, before the swap
+        raise Killed
+
+    original_adopt = Store.adopt
+    with selaras.open(on_disk) as org:
+        monkeypatch.setattr(Store, "adopt", adopt)
+        with pytest.raises(Killed):
+            org.infer(inference.Settings(stale_after_months=1))
+        monkeypatch.setattr(Store, "adopt", original_adopt)
+        assert inference.is_current(org.store)
+    assert everything(on_disk) == before
+    assert not on_disk.with_name("store.next").exists()
 
     on_disk_inferred = {str(q) for q in Store(on_disk, read_only=True).quads()
                         if q.graph_name.value.startswith(INFERRED_PREFIX)}
@@ -271,12 +307,17 @@ def test_an_on_disk_store_is_inferred_into_its_next_generation_and_a_killed_run_
                                 if q.graph_name.value.startswith(INFERRED_PREFIX)}
 
 
-def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("reads", ["a copy of the facts in memory", "the store"])
+def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path, monkeypatch, reads: str) -> None:
     """Every rule graph goes through the background bulk loader (threshold 0): a rule that reads
     another's graph waits for it, so the conclusions are those of the in-memory run; the version
     marker comes after every load, and a run that fails while loads are pending leaves the store
     as it was."""
     from selaras.engine import store as store_module
+
+    if reads == "the store":
+        monkeypatch.setattr(inference, "READ_IN_MEMORY_FACTS", 0)
+    readers = _readers(monkeypatch)
 
     in_memory = selaras.open()
     in_memory.import_paths([DATA / "mini"])
@@ -297,6 +338,7 @@ def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path,
         org.infer()
         assert inference.is_current(org.store)
     assert len(loaded_behind) >= 10  # the fast-path rules and the SPARQL rules written on disk
+    assert readers and all((r is not None) == (reads != "the store") for r in readers)
 
     def inferred(quads) -> set[str]:
         return {str(q) for q in quads if q.graph_name.value.startswith(INFERRED_PREFIX)}
