@@ -1034,6 +1034,7 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     if old_facts and not old_version and not replace:
         raise InputError(Problem(store.location, None, None, INTERRUPTED, "import again with --replace"))
     counter = [0]
+    bulk = False
     if batch.rows == 0 and not rdf and not replace:
         return ImportReport(tuple(batch.files), 0, 0, 0, changed=False)  # headers only: nothing to say
     try:
@@ -1062,7 +1063,10 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
         raise InputError([Problem(err.source.where, None, None,
                                   "the file changed while it was being imported",
                                   "import it again once nothing writes to it")]) from None
-    store.compact()  # on disk: let go of the write-ahead log of the import's transaction
+    if bulk:  # the bulk loader's files come out compacted, and no large transaction has a log to drop
+        store.flush()
+    else:
+        store.compact()  # on disk: let go of the write-ahead log of the import's transaction
     return report
 
 
