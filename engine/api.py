@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from selaras import queries
-from selaras.engine import importer, inference, names
+from selaras.engine import career, importer, inference, names
 from selaras.engine.explain import Explanation, explain
 from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Result, Store, open_store
 from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
@@ -124,8 +124,16 @@ class Selaras:
         return importer.import_paths(self.store, paths, replace=replace)
 
     def infer(self, settings: inference.Settings | None = None, **kwargs: object) -> inference.InferenceReport:
-        """Run every rule into its own graph (see :func:`selaras.engine.inference.infer`)."""
-        return inference.infer(self.store, settings, **kwargs)  # type: ignore[arg-type]
+        """Run every rule into its own graph (see :func:`selaras.engine.inference.infer`).
+
+        On disk, what the career graph is built from is then kept beside the store
+        (:func:`selaras.engine.career.graph_inputs`), so that the first ``selaras career``
+        command after an inference answers as fast as the next ones.
+        """
+        report = inference.infer(self.store, settings, **kwargs)  # type: ignore[arg-type]
+        if isinstance(self.store, Store) and self.store.path is not None and not kwargs.get("only"):
+            career.graph_inputs(self.store)
+        return report
 
     def ensure_inferred(self, settings: inference.Settings | None = None) -> inference.InferenceReport | None:
         """Bring the conclusions up to date and store them, unless they already reflect the facts and settings.
