@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -69,6 +70,8 @@ def records_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequ
     if width is None:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 100_000
     widths = _column_widths(columns, cells, width - 1 - 3 * len(columns))  # margins, padding, rules
+    if _plain(columns, cells, widths):
+        return _simple_head(title, columns, cells, [w for w, _ in widths])
     table = Table(box=box.SIMPLE_HEAD, header_style="bold")
     for c, (w, atomic) in zip(columns, widths, strict=True):
         table.add_column(c, width=w, no_wrap=atomic, overflow="fold")
@@ -78,9 +81,35 @@ def records_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequ
     # narrower than the columns' least widths: the lines run past the width (the terminal wraps
     # them) rather than lose a character of a code or a date
     total = sum(w for w, _ in widths) + 1 + 3 * len(columns)
-    Console(file=buf, width=max(width, total), force_terminal=False, color_system=None).print(table)
+    # the values are data: "[b]" or ":a:" in a title is shown as written, not as markup or an emoji
+    Console(file=buf, width=max(width, total), force_terminal=False, color_system=None, markup=False,
+            emoji=False).print(table)
     lines = [line.rstrip() for line in buf.getvalue().strip("\n").splitlines()]
     return "\n".join(([title] if title else []) + lines) + "\n"
+
+
+def _plain(columns: Sequence[str], cells: list[list[str]], widths: list[tuple[int, bool]]) -> bool:
+    """Tell whether the table needs none of rich's layout: nothing wraps, every character one cell wide.
+
+    Then :func:`_simple_head` draws the very text rich would, without rich's per-cell rendering
+    (6,800 rows × 9 columns: 4.5 s in rich).
+    """
+    def narrow(v: str) -> bool:
+        return v.isascii() and v.isprintable() or cell_len(v) == len(v) and v.isprintable()
+
+    natural = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    return ([w for w, _ in widths] == natural and all(narrow(c) for c in columns)
+            and all(narrow(v) for row in cells for v in row))
+
+
+def _simple_head(title: str | None, columns: Sequence[str], cells: list[list[str]], widths: list[int]) -> str:
+    """Draw a table as rich's ``box.SIMPLE_HEAD`` does when nothing wraps (see :func:`_plain`)."""
+    def line(values: Sequence[str]) -> str:
+        return (" " + " ".join(f" {v.ljust(w)} " for v, w in zip(values, widths, strict=True))).rstrip()
+
+    lines = ["", line(columns), " " + "─" * (sum(w + 2 for w in widths) + len(widths) - 1)]
+    lines += [line(row) for row in cells]
+    return "\n".join(([title] if title else []) + [*lines, ""]) + "\n"
 
 
 def _column_widths(columns: Sequence[str], cells: list[list[str]], room: int) -> list[tuple[int, bool]]:
