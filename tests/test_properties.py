@@ -211,13 +211,13 @@ def test_what_the_fuzzers_imported_passes_the_checks(store) -> None:
 
 
 # --- tables: the quick drawing is rich's own ---------------------------------------------------
-CELL = st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=24),
+SHOWN = st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=24),
                  st.text(alphabet="abc -:[]/é", max_size=24))
 
 
 @SETTINGS
 @given(columns=st.lists(st.text(alphabet="abc_ ", min_size=1, max_size=8), min_size=1, max_size=4).flatmap(
-           lambda cols: st.tuples(st.just(cols), st.lists(st.lists(CELL, min_size=len(cols), max_size=len(cols)),
+           lambda cols: st.tuples(st.just(cols), st.lists(st.lists(SHOWN, min_size=len(cols), max_size=len(cols)),
                                                           max_size=5))),
        title=st.one_of(st.none(), st.just("A title")), width=st.sampled_from([None, 30, 100_000]))
 def test_tables_drawn_without_rich_are_exactly_what_rich_draws(columns, title, width) -> None:
