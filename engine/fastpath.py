@@ -43,7 +43,7 @@ from urllib.parse import quote
 
 from selaras.engine import moves
 from selaras.engine import rules as rule_registry
-from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Store
+from selaras.engine.store import Store
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 #: Rules evaluated here, in registry order (flagged in :data:`selaras.engine.rules.FAST_PATH`).
@@ -169,7 +169,7 @@ class FastPath:
     def __init__(self, store: Store, reader: Store | None = None) -> None:
         self.store = store
         self.reader = reader
-        self.base_graphs = [FACTS_GRAPH, ONTOLOGY_GRAPH, rule_registry.SETTINGS_GRAPH]
+        self.base_graphs = list(rule_registry.BASE_GRAPHS)
         self._selects: dict[str, list[list[str]]] = {}
         self._memo: dict[str, object] = {}
         self.derived: dict[str, object] = {}

@@ -24,7 +24,7 @@ from selaras.engine import rules as rule_registry
 from selaras.engine.errors import InputError, SelarasError
 from selaras.engine.fastpath import FastPath
 from selaras.engine.importer import FACTS, META, VERSION_INFO, check_complete, facts_version
-from selaras.engine.store import INFERRED_PREFIX, ONTOLOGY_GRAPH, Store
+from selaras.engine.store import INFERRED_PREFIX, Store
 from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, READINESS_SCOPES, integer, sel, typed
 
 #: The most passes over the rules before inference stops and reports non-convergence.
@@ -290,7 +290,6 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
     selected = [r for r in rule_registry.all_rules() if r.id in _with_dependencies(only)]
     report = InferenceReport(settings)
     fast_path = FastPath(store, reader) if fast and isinstance(store, Store) else None
-    base = {FACTS.value, ONTOLOGY_GRAPH, rule_registry.SETTINGS_GRAPH}
     clock, ran_at, changed_at, sizes = 0, {}, {}, {}
     for iteration in range(1, MAX_ITERATIONS + 2):
         # a rule runs again only when a graph it reads changed after it last ran; with
@@ -317,7 +316,7 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
             elif isinstance(store, Store) and store.path is not None:  # in place on disk: bulk-loaded
                 inputs = rule.input_graphs()  # read from the copy in memory when it holds them all
                 store.construct_into(rule.graph, rule.text, inputs,  # (settles its inputs)
-                                     source=reader if reader is not None and set(inputs) <= base else None)
+                                     source=reader if reader is not None and set(inputs) <= set(rule_registry.BASE_GRAPHS) else None)
                 store.update(_rule_description(rule))
                 path = "sparql"
             else:

@@ -95,7 +95,7 @@ def _plain(columns: Sequence[str], cells: list[list[str]], widths: list[tuple[in
     (6,800 rows × 9 columns: 4.5 s in rich).
     """
     def narrow(v: str) -> bool:
-        return v.isascii() and v.isprintable() or cell_len(v) == len(v) and v.isprintable()
+        return v.isprintable() and (v.isascii() or cell_len(v) == len(v))
 
     natural = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
     return ([w for w, _ in widths] == natural and all(narrow(c) for c in columns)

@@ -472,10 +472,17 @@ class Store:
         for graph in self._ox.named_graphs():
             if isinstance(graph, ox.NamedNode) and keep_graph(graph.value):
                 with tempfile.TemporaryFile() as text:
-                    self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-                    text.seek(0)
-                    copy._ox.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+                    self._dump_graph(graph, text, copy)
         return copy
+
+    def _dump_graph(self, graph: ox.NamedNode, text: IO[bytes], mirror: Store | None = None) -> None:
+        """Write one named graph to ``text`` as N-Triples (left positioned at its end); ``mirror`` loads it too."""
+        self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        if mirror is not None:
+            end = text.tell()
+            text.seek(0)
+            mirror._ox.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+            text.seek(end)
 
     def next_generation(self, keep_graph: Callable[[str], bool], extra: Callable[[Store], Iterable[ox.Quad]],
                         *, mirror: Store | None = None) -> Store:
@@ -499,22 +506,16 @@ class Store:
         new = Store(target, writer_lock=False)  # this store's writer lock covers it
         for graph in self._ox.named_graphs():
             if isinstance(graph, ox.NamedNode) and keep_graph(graph.value):
-                if mirror is None:
-                    with tempfile.TemporaryFile(dir=self.path.parent) as text:
-                        self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-                        new.load_file(text, "nt", to_graph=graph.value)
-                    continue
                 text = tempfile.TemporaryFile(dir=self.path.parent)
                 try:
-                    self._ox.dump(text, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-                    end = text.tell()
-                    text.seek(0)
-                    mirror._ox.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
-                    text.seek(end)
+                    self._dump_graph(graph, text, mirror)
                 except BaseException:
                     text.close()
                     raise
-                new.load_file(text, "nt", to_graph=graph.value, behind=True)
+                # with a mirror to read, the load goes on behind (the store then owns the file)
+                new.load_file(text, "nt", to_graph=graph.value, behind=mirror is not None)
+                if mirror is None:
+                    text.close()
         new._ox.extend(extra(self))
         return new
 

@@ -68,6 +68,8 @@ FAST_PATH: frozenset[str] = frozenset({
 })
 #: The graph where the engine writes the effective settings (reference date, cut-off dates).
 SETTINGS_GRAPH = inferred_graph("settings")
+#: The graphs every rule reads, whatever it depends on: the facts, the ontology and the settings.
+BASE_GRAPHS: tuple[str, ...] = (FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH)
 
 _HEADER = re.compile(r"^#\s*(title|judul|source|depends|premise)\s*:\s*(.*)$")
 
@@ -108,7 +110,7 @@ class Rule:
 
     def input_graphs(self) -> list[str]:
         """The graphs the rule's pattern reads: facts, ontology, settings, its dependencies."""
-        return [FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH, *(inferred_graph(d) for d in self.depends)]
+        return [*BASE_GRAPHS, *(inferred_graph(d) for d in self.depends)]
 
     def as_update(self) -> str:
         """Return the rule as one SPARQL 1.1 Update that replaces its graph.
