@@ -379,12 +379,15 @@ def test_a_second_writer_is_told_the_store_is_in_use_and_changes_nothing(importe
     first = start(store, "infer", "--no-owl")  # several seconds of writing
     try:
         assert wait_until_writer_holds_lock(store, first), first.communicate()
-        for args in (["import", str(DATA / "mini")], ["infer", "--no-owl"], ["init"]):
-            second = subprocess.run([*SELARAS, "--store", str(store), *args], capture_output=True, text=True,
-                                    timeout=120, check=False)
-            assert second.returncode == 2, second.stderr
-            assert IN_USE in second.stderr
-            assert "Traceback" not in second.stderr
+        # the three other writers at once: each must try while the first still writes
+        others = [subprocess.Popen([*SELARAS, "--store", str(store), *args], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+                  for args in (["import", str(DATA / "mini")], ["infer", "--no-owl"], ["init"])]
+        for second in others:
+            _, stderr = second.communicate(timeout=120)
+            assert second.returncode == 2, stderr
+            assert IN_USE in stderr
+            assert "Traceback" not in stderr
         assert first.poll() is None, "the first writer ended before the second tried: nothing was tested"
         # reading while it writes is fine
         assert counts(store)[0] == EMPLOYEES
