@@ -64,8 +64,8 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from selaras.engine.errors import QueryError, StoreError
-from selaras.engine.sparql import bind_values
-from selaras.engine.store import FACTS_GRAPH, RDF_FORMATS, Result, _quads_text, _to_result
+from selaras.engine.sparql import bind_values, query_form
+from selaras.engine.store import FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, _quads_text, _to_result
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
 
@@ -75,11 +75,14 @@ CHUNK_QUADS = 250_000
 DATASET_MODES = ("auto", "explicit", "server", "oxigraph")
 #: Seconds to wait for a server's answer before giving up (rules at scale take minutes).
 DEFAULT_TIMEOUT = 3600.0
-#: What a query asks for: SPARQL JSON for SELECT/ASK, N-Triples (or Turtle …) for CONSTRUCT/DESCRIBE.
+#: What a SELECT or ASK asks for: SPARQL JSON first (a server answering a CONSTRUCT takes the
+#: first type it can give: Virtuoso would give a CONSTRUCT as a results table, hence two lists).
 ACCEPT = (
-    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
-    "application/sparql-results+xml;q=0.6, application/rdf+xml;q=0.5, application/ld+json;q=0.4"
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+    "application/n-triples;q=0.5, text/turtle;q=0.4"
 )
+#: What a CONSTRUCT or DESCRIBE asks for: N-Triples (or Turtle, RDF/XML, JSON-LD).
+ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
 _OWN_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_IRI}"))'
 _HOW_TO_POINT = (
     "Oxigraph http://HOST:7878/query (updates …/update), Fuseki http://HOST:3030/DATASET/sparql "
@@ -189,7 +192,7 @@ class RemoteStore:
             params += [*(("default-graph-uri", g) for g in default), *(("named-graph-uri", g) for g in graphs)]
         elif mode == "oxigraph":
             params.append(("union-default-graph", ""))
-        return self._query(params, "query")
+        return self._query(params, "query", ACCEPT_RDF if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else ACCEPT)
 
     def dataset_mode(self) -> str:
         """Say how queries get the union of the graphs as their default graph.
@@ -227,10 +230,19 @@ class RemoteStore:
         return (ox.Quad(s or r["s"], p or r["p"], o or r["o"], g or r["g"]) for r in rows)
 
     def graph_names(self) -> list[str]:
-        """List Selaras's named graphs on the server (those under ``…/selaras/graph/``)."""
-        rows = self._query([("query", f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {_OWN_GRAPHS} }}")],
-                           "query").rows
-        return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+        """List Selaras's named graphs on the server (those under ``…/selaras/graph/``).
+
+        ``GRAPH ?g { }`` lists the graphs on most servers but none on Virtuoso, so each graph
+        Selaras writes (facts, ontology, bookkeeping, one per rule) is also asked for by name.
+        """
+        from selaras.engine import rules  # the rules' graphs (rules reads the store's names)
+
+        known = " ".join(f"<{g}>" for g in (FACTS_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, META_GRAPH,
+                                            rules.SETTINGS_GRAPH, *(r.graph for r in rules.all_rules())))
+        text = (f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ }} {_OWN_GRAPHS} }} UNION "
+                f"{{ VALUES ?g {{ {known} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }} }}")
+        rows = self._query([("query", text)], "query").rows
+        return sorted({r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)})
 
     def count(self, graph: str | None = None) -> int:
         """Count the quads of one named graph, or of all of Selaras's graphs."""
@@ -243,7 +255,7 @@ class RemoteStore:
         rdf_format = RDF_FORMATS[fmt]
         if graph is not None:
             text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-            return ox.serialize(self._query([("query", text)], "query").triples, format=rdf_format)
+            return ox.serialize(self._query([("query", text)], "query", ACCEPT_RDF).triples, format=rdf_format)
         quads = list(self.quads())
         if fmt in {"nq", "trig"}:
             return ox.serialize(quads, format=rdf_format)
@@ -331,17 +343,21 @@ class RemoteStore:
         body = sparql.encode("utf-8")
         self._post(self._update_ep, body, "application/sparql-update", "*/*", "update", fresh=True)
 
-    def _query(self, params: list[tuple[str, str]], kind: str) -> Result:
+    def _query(self, params: list[tuple[str, str]], kind: str, accept: str = ACCEPT) -> Result:
         body = urlencode(params).encode("ascii")
-        data, media = self._post(self._query_ep, body, "application/x-www-form-urlencoded", ACCEPT, kind)
+        data, media = self._post(self._query_ep, body, "application/x-www-form-urlencoded", accept, kind)
         base = media.split(";")[0].strip().lower()
         try:
             results_format = ox.QueryResultsFormat.from_media_type(base)
             if results_format is not None:
-                return _to_result(ox.parse_query_results(data, format=results_format))
+                result = _to_result(ox.parse_query_results(data, format=results_format))
+                if result.rows and b"XMLSchema#boolean" in data:
+                    result.rows = [_canonical_booleans(row) for row in result.rows]
+                return result
             rdf_format = ox.RdfFormat.from_media_type(base)
             if rdf_format is not None:
-                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=rdf_format)]
+                triples = [ox.Triple(q.subject, q.predicate, _canonical_booleans({"o": q.object})["o"])
+                           for q in ox.parse(data, format=rdf_format)]
                 return Result("graph", triples=triples)
         except (SyntaxError, ValueError) as err:
             raise StoreError(f"{self.location}: the server's answer could not be read ({err}) — "
@@ -458,14 +474,41 @@ def _chunks(quads: Sequence[ox.Quad]) -> list[Sequence[ox.Quad]]:
 
 
 def _insert_chunks(quads: list[ox.Quad]) -> list[str]:
-    """INSERT DATA operations; quads with blank nodes all go into the first, so they stay linked."""
-    if not quads:
-        return []
-    blank = [q for q in quads if _has_blank(q)]
-    plain = [q for q in quads if not _has_blank(q)]
-    chunks = _chunks(plain) or [[]]
-    first = [*blank, *chunks[0]]
-    return [f"INSERT DATA {{ {_quads_text(c)} }}" for c in (first, *chunks[1:])]
+    """The insert operations of some quads: ``INSERT DATA`` in chunks, and the quads with blank nodes
+    all in one ``INSERT { … } WHERE {}`` so that they stay linked.
+
+    The template of an ``INSERT … WHERE {}`` makes one fresh blank node per label, as ``INSERT DATA``
+    does; Virtuoso refuses blank nodes in ``INSERT DATA`` ("SP031 … not allowed in a constant clause"),
+    and fails on a template that names one graph twice ("SR002"), so the template has one ``GRAPH``
+    block per graph.
+    """
+    blank: dict[ox.NamedNode | ox.DefaultGraph, list[ox.Quad]] = {}
+    for q in quads:
+        if _has_blank(q):
+            blank.setdefault(q.graph_name, []).append(q)
+    ops = [f"INSERT DATA {{ {_quads_text(c)} }}" for c in _chunks([q for q in quads if not _has_blank(q)])]
+    if blank:
+        template = " ".join(
+            f"GRAPH {g} {{ {text} }}" if isinstance(g, ox.NamedNode) else text
+            for g, group in blank.items()
+            for text in [" ".join(f"{q.subject} {q.predicate} {q.object} ." for q in group)])
+        ops.insert(0, f"INSERT {{ {template} }} WHERE {{}}")
+    return ops
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL = {"1": ox.Literal("true", datatype=_BOOLEAN), "0": ox.Literal("false", datatype=_BOOLEAN)}
+
+
+def _canonical_booleans(row: dict[str, Term | None]) -> dict[str, Term | None]:
+    """Write ``xsd:boolean`` values as ``true``/``false``: Virtuoso answers ``"1"^^xsd:boolean``,
+    the same value in another lexical form, which would not equal the embedded store's term.
+
+    >>> _canonical_booleans({"k": ox.Literal("1", datatype=_BOOLEAN)})["k"].value
+    'true'
+    """
+    return {k: _CANONICAL[v.value] if isinstance(v, ox.Literal) and v.datatype == _BOOLEAN and v.value in _CANONICAL
+            else v for k, v in row.items()}
 
 
 def _has_blank(q: ox.Quad) -> bool:

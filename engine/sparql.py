@@ -135,3 +135,20 @@ def looks_like_update(text: str) -> bool:
     False
     """
     return bool(_UPDATE_START.match(strip_comments(text)))
+
+
+_FORM = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+
+
+def query_form(text: str) -> str | None:
+    """Say a query's form: ``SELECT``, ``CONSTRUCT``, ``DESCRIBE`` or ``ASK`` (None: not a query).
+
+    >>> query_form("PREFIX a: <urn:a#> # comment\\nconstruct { ?s a:p ?o } WHERE { ?s a:p ?o }")
+    'CONSTRUCT'
+    >>> query_form("INSERT DATA { <urn:x> <urn:y> <urn:z> }") is None
+    True
+    """
+    m = _FORM.match(strip_comments(text))
+    return m.group(1).upper() if m else None
+
