@@ -75,9 +75,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyoxigraph as ox
 
 from selaras.engine import inference, moves
@@ -86,6 +85,9 @@ from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels, grade_shown
 from selaras.engine.store import Store
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
+
+if TYPE_CHECKING:  # networkx is imported where it is used: 0.1 s that a command drawing no graph saves
+    import networkx as nx
 
 PREFIX = f"PREFIX sel: <{SEL_IRI}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 TRACKS = {SEL_IRI + "ManagerialTrack": "managerial", SEL_IRI + "SpecialistTrack": "specialist"}
@@ -412,6 +414,7 @@ class CareerGraph:
     """
 
     def __init__(self, store: Store, tag: str) -> None:
+        import networkx as nx
         self.store = store
         self.tag = tag
         self.graph: nx.DiGraph = nx.DiGraph()
@@ -947,6 +950,7 @@ def _effort(cg: CareerGraph, options: RankingOptions) -> Callable[[str, str, dic
 def restricted(cg: CareerGraph, *, track: str | None = None, max_increase: int | None = None) -> nx.DiGraph:
     """Return a view of the graph keeping the moves onto ``track`` and raising no competency by more
     than ``max_increase`` levels (a new competency counts from its scale's lowest level)."""
+    import networkx as nx
     if track is not None and track not in TRACKS.values():
         raise InputError(f"unknown track {track!r} — use managerial or specialist")
     if track is None and max_increase is None:
@@ -976,6 +980,7 @@ def best_paths(cg: CareerGraph, source: str, target: str, k: int = 3, *, track: 
         NoPathError: no path exists; its ``reasons`` say what blocks it.
         InputError: ``k`` < 1, an unknown track, or source and target are the same.
     """
+    import networkx as nx
     if k < 1:
         raise InputError(f"--k {k} asks for no path — give --k 1 or more")
     for code in (source, target):
@@ -1021,6 +1026,7 @@ def move_step(cg: CareerGraph, source: str, target: str,
 def explain_no_path(cg: CareerGraph, source: str, target: str, *, track: str | None = None,
                     max_increase: int | None = None, lang: str = "en") -> list[str]:
     """Say why no path leads from ``source`` to ``target``: the grade, family, track or competency."""
+    import networkx as nx
     g = cg.graph
     a, b = cg.positions[source], cg.positions[target]
     pl = lambda code: f"{cg.title(code, lang)} [{code}]"  # noqa: E731
@@ -1140,6 +1146,7 @@ def talent_pool(cg: CareerGraph, position: str, *, min_readiness: float = 0.0,
     path leads from their position, e.g. it is graded higher). ``reachable`` keeps only
     employees with a route; holders are left out unless ``include_holders``.
     """
+    import networkx as nx
     if not 0.0 <= min_readiness <= 1.0:
         raise InputError(f"--min-readiness {min_readiness} is outside 0–1 — give a share such as 0.8")
     pos = cg.positions[position]

@@ -18,7 +18,8 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from selaras.engine.types import TripleTuple
-from selaras.ontology.namespace import DATA_IRI, SEL
+from selaras.ontology import namespace
+from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -37,7 +38,7 @@ def sel(term: str) -> ox.NamedNode:
     >>> sel("Position").value
     'https://w3id.org/selaras/ontology#Position'
     """
-    return ox.NamedNode(str(getattr(SEL, term)))
+    return ox.NamedNode(str(getattr(namespace.SEL, term)))  # (imports rdflib once, on the first call)
 
 
 def entity(kind: str, *codes: str) -> ox.NamedNode:
@@ -194,9 +195,11 @@ _DEFINITION = f"<{SKOS}definition>"
 _PREF_LABEL = f"<{SKOS}prefLabel>"
 _IN_SCHEME = f"<{SKOS}inScheme>"
 _SOURCE = f"<{DCT_SOURCE.value}>"
-_CODE = nt_sel("code")
-_ILLUSTRATIVE = nt_sel("illustrative")
-_ILLUSTRATIVE_PROPERTY = nt_sel("illustrativeProperty")
+# written out, not nt_sel(…): that checks a term against the vocabulary, which imports rdflib, and
+# a command that reads no table need not pay for it (tests/test_ontology.py checks these three)
+_CODE = f"<{SEL_IRI}code>"
+_ILLUSTRATIVE = f"<{SEL_IRI}illustrative>"
+_ILLUSTRATIVE_PROPERTY = f"<{SEL_IRI}illustrativeProperty>"
 _TRUE = nt_typed("true", "boolean")
 #: Kinds whose first triple links an owner to the row's node; the node is the second's subject.
 _LINKED_KINDS = frozenset({"scheme_competency", "program_competency", "level", "descriptor"})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typing
-
 import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
@@ -16,7 +14,7 @@ from .conftest import DATA
 
 ONTOLOGY = rdflib.Graph().parse(ONTOLOGY_DIR / "selaras.ttl")
 POLICY = rdflib.Graph().parse(ONTOLOGY_DIR / "policy.ttl")
-TERMS = sorted(t for t in typing.get_type_hints(SEL) if not t.startswith("_"))
+TERMS = sorted(t for t in SEL.__annotations__ if not t.startswith("_"))
 
 
 @pytest.mark.parametrize("term", TERMS)
@@ -36,6 +34,24 @@ def test_no_undeclared_sel_terms_in_the_ontology() -> None:
 def test_misspelt_term_fails_at_import_time() -> None:
     with pytest.raises(AttributeError):
         SEL.Competence  # noqa: B018
+
+
+def test_terms_written_out_are_in_the_vocabulary() -> None:
+    from selaras.engine import importer, tabular
+
+    assert (tabular._CODE, tabular._ILLUSTRATIVE, tabular._ILLUSTRATIVE_PROPERTY) == tuple(
+        tabular.nt_sel(t) for t in ("code", "illustrative", "illustrativeProperty"))
+    assert importer.ADDITIVE == {tabular.sel(t).value for t in ("hasLevel", "certifies", "develops", "levelDescriptor")}
+
+
+def test_a_reading_command_imports_neither_rdflib_nor_networkx() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, selaras.cli, selaras.engine.api; "
+            "print(sorted(m for m in ('rdflib', 'networkx', 'owlready2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"  # 0.1-0.2 s of every command's start-up
 
 
 def test_competency_groups_are_pairwise_disjoint() -> None:
