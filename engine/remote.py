@@ -63,6 +63,7 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from selaras.engine import rules
 from selaras.engine.errors import QueryError, StoreError
 from selaras.engine.sparql import bind_values, query_form
 from selaras.engine.store import FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, _quads_text, _to_result
@@ -235,8 +236,6 @@ class RemoteStore:
         ``GRAPH ?g { }`` lists the graphs on most servers but none on Virtuoso, so each graph
         Selaras writes (facts, ontology, bookkeeping, one per rule) is also asked for by name.
         """
-        from selaras.engine import rules  # the rules' graphs (rules reads the store's names)
-
         known = " ".join(f"<{g}>" for g in (FACTS_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, META_GRAPH,
                                             rules.SETTINGS_GRAPH, *(r.graph for r in rules.all_rules())))
         text = (f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ }} {_OWN_GRAPHS} }} UNION "
@@ -356,8 +355,10 @@ class RemoteStore:
                 return result
             rdf_format = ox.RdfFormat.from_media_type(base)
             if rdf_format is not None:
-                triples = [ox.Triple(q.subject, q.predicate, _canonical_booleans({"o": q.object})["o"])
-                           for q in ox.parse(data, format=rdf_format)]
+                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=rdf_format)]
+                if b"XMLSchema#boolean" in data:
+                    triples = [ox.Triple(t.subject, t.predicate, _canonical_booleans({"o": t.object})["o"])
+                               for t in triples]
                 return Result("graph", triples=triples)
         except (SyntaxError, ValueError) as err:
             raise StoreError(f"{self.location}: the server's answer could not be read ({err}) — "
