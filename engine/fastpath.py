@@ -233,7 +233,7 @@ class FastPath:
         if key in self._selects:
             return self._selects[key]
         graphs = graphs or self.base_graphs
-        if self.reader is not None and set(graphs) <= set(self.base_graphs):
+        if self.reader is not None and rule_registry.only_base(graphs):
             text = self.reader.query_text(_PREFIX + body, default_graphs=graphs)
         else:
             self.store.settle(graphs)  # a graph an earlier rule wrote behind (on disk)

@@ -316,7 +316,7 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
             elif isinstance(store, Store) and store.path is not None:  # in place on disk: bulk-loaded
                 inputs = rule.input_graphs()  # read from the copy in memory when it holds them all
                 store.construct_into(rule.graph, rule.text, inputs,  # (settles its inputs)
-                                     source=reader if reader is not None and set(inputs) <= set(rule_registry.BASE_GRAPHS) else None)
+                                     source=reader if reader is not None and rule_registry.only_base(inputs) else None)
                 store.update(_rule_description(rule))
                 path = "sparql"
             else:

@@ -121,9 +121,9 @@ def syntax_error(text: str, error: str) -> str:
     return f"SPARQL syntax error at line {line}, column {column}: {what}\n    {shown}\n    {caret}^"
 
 
-_UPDATE_START = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+#: The prologue (PREFIX and BASE declarations) before a query's or an update's first keyword.
+_PROLOGUE = r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+_UPDATE_START = re.compile(_PROLOGUE + r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 
 
 def looks_like_update(text: str) -> bool:
@@ -137,8 +137,7 @@ def looks_like_update(text: str) -> bool:
     return bool(_UPDATE_START.match(strip_comments(text)))
 
 
-_FORM = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+_FORM = re.compile(_PROLOGUE + r"(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
 
 
 def query_form(text: str) -> str | None:

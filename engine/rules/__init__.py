@@ -26,6 +26,7 @@ rule adds nothing new: every rule's output is a fixpoint after one run in depend
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -70,6 +71,15 @@ FAST_PATH: frozenset[str] = frozenset({
 SETTINGS_GRAPH = inferred_graph("settings")
 #: The graphs every rule reads, whatever it depends on: the facts, the ontology and the settings.
 BASE_GRAPHS: tuple[str, ...] = (FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH)
+
+
+def only_base(graphs: Iterable[str]) -> bool:
+    """Tell whether ``graphs`` are all base graphs (what inference's copy in memory holds).
+
+    >>> only_base([FACTS_GRAPH, SETTINGS_GRAPH]), only_base([FACTS_GRAPH, inferred_graph("gap")])
+    (True, False)
+    """
+    return set(graphs) <= set(BASE_GRAPHS)
 
 _HEADER = re.compile(r"^#\s*(title|judul|source|depends|premise)\s*:\s*(.*)$")
 
