@@ -408,6 +408,7 @@ class _NativeShapes:
         import rdflib
 
         self._store, self._graphs = store, graphs
+        self._counts: dict[str, int] = {}
         self._dataset = _Dataset(store, graphs)
         self._subclasses = bool(self._ask(f"ASK {{ ?a <{_SUBCLASS}> ?b }}"))
         results: list[ShaclResult] = []
@@ -553,8 +554,12 @@ class _NativeShapes:
         # the graph tests inline first (|| stops at the first class that holds); only the few
         # candidates left get each test bound for the exact judgement below
         inline = re.sub(r"\?k(\d+)\b", lambda m: binds[int(m.group(1))][1], sure)
+        # GROUP BY, not DISTINCT: Oxigraph pushes a FILTER below a DISTINCT, which would run the
+        # graph tests once per focus node instead of once per value (4.0 s -> 0.5 s for the
+        # competencies of 195,000 assessments); it keeps it above a GROUP BY
+        table = self._table(focus, values)
         query = (f"SELECT ?v {' '.join(v for v, _ in binds)} WHERE {{ "
-                 f"{{ SELECT ?v WHERE {{ {{ SELECT DISTINCT ?v WHERE {{ {focus} {values} }} }} FILTER(!({inline})) }} }} "
+                 f"{{ SELECT ?v WHERE {{ {{ SELECT ?v WHERE {{ {table} }} GROUP BY ?v }} FILTER(!({inline})) }} }} "
                  + " ".join(f"BIND({e} AS {v})" for v, e in binds) + " }")
         bad = [row["v"] for row in self._select(query) if not self._holds(tree, row, iter(range(len(binds))))]
         if not bad:
@@ -567,6 +572,27 @@ class _NativeShapes:
             rows = [r for r in self._select(f"SELECT ?this ?v WHERE {{ {focus} {values} }}") if r["v"] in wanted]
         for row in rows:
             yield row["this"], row["v"]
+
+    def _table(self, focus: str, values: str) -> str:
+        """The focus nodes joined with their values: as a star, or as two scans when that is cheaper.
+
+        On disk a star (``?this a C ; p ?v``) looks every focus node up again for its values.
+        When the focus nodes hold most of the path's statements, reading the focus nodes and
+        the path's statements each in one scan and hash-joining them is several times faster
+        (195,000 assessments' competencies: 1.5 s -> 0.46 s); when they hold few of them (the
+        8,000 requirements among 200,000 statements of sel:competency), the scan reads mostly
+        statements it throws away and the star is faster. The two counts are scans themselves,
+        made once per focus and per path.
+        """
+        if self._count(f"{{ {focus} }}") * 2 < self._count(f"{{ {values} }}"):
+            return f"{focus} {values}"
+        return f"{{ SELECT ?this WHERE {{ {focus} }} }} {{ SELECT ?this ?v WHERE {{ {values} }} }}"
+
+    def _count(self, pattern: str) -> int:
+        if pattern not in self._counts:
+            rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")
+            self._counts[pattern] = int(rows[0]["n"].value)
+        return self._counts[pattern]
 
     def _sparql(self, tree: tuple, binds: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str]:
         """Return SPARQL bindings for the exact graph tests (sh:class, sh:in) of a value shape, in
