@@ -175,6 +175,21 @@ def test_findings_carry_policy_focus_messages_and_explanations(report):
     assert da.message.id.startswith("Analitik Data (DA) dipersyaratkan hingga level 3")
 
 
+def test_lean_conclusions_read_by_graph_explain_as_looked_up(example, report, monkeypatch):
+    """Many lean conclusions of one kind are explained from one read of their rule's graph
+    (audit.run._lean_scan); the explanations equal those of looking each node up."""
+    from selaras.engine.audit import run as audit_run
+
+    monkeypatch.setattr(audit_run, "LEAN_SCAN_FROM", 1)
+    scanned = []
+    real_scan = audit_run._lean_scan
+    monkeypatch.setattr(audit_run, "_lean_scan", lambda *a: scanned.append(a[1].id) or real_scan(*a))
+    again = run_audit(example)
+    assert "certification-need" in scanned  # (a kind under a quarter of its graph is looked up)
+    explained = lambda r: [(f.check, f.focus.iri, f.explanation) for f in r.findings]  # noqa: E731
+    assert explained(again) == explained(report)
+
+
 # --- priorities -------------------------------------------------------------------------------
 PRIORITY_QUERY = """
 PREFIX sel: <https://w3id.org/selaras/ontology#>
