@@ -38,7 +38,9 @@ def sel(term: str) -> ox.NamedNode:
     >>> sel("Position").value
     'https://w3id.org/selaras/ontology#Position'
     """
-    return ox.NamedNode(str(getattr(namespace.SEL, term)))  # (imports rdflib once, on the first call)
+    if not namespace.is_term(term):
+        raise AttributeError(f"term {term!r} not in namespace {namespace.SEL_IRI!r}")
+    return ox.NamedNode(namespace.SEL_IRI + term)
 
 
 def entity(kind: str, *codes: str) -> ox.NamedNode:

@@ -38,190 +38,206 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: Every ``sel:`` term, in the order of the ontology's sections. A plain tuple, so that a
+#: command can check a name (:func:`is_term`) without importing rdflib.
+SEL_TERMS: tuple[str, ...] = (
+    # --- competencies -----------------------------------------------------
+    "Competency",
+    "SoftCompetency",
+    "HardCompetency",
+    "FunctionalCompetency",
+    "CoreCompetency",
+    "LeadershipCompetency",
+    "BehavioralCompetency",
+    "TechnicalCompetency",
+    "CompetencyDictionary",
+    "code",
+    "scale",
+    "LevelDescriptor",
+    "levelDescriptor",
+    "descriptorLevel",
+
+    # --- proficiency scales -----------------------------------------------
+    "ProficiencyScale",
+    "ProficiencyLevel",
+    "hasLevel",
+    "rank",
+    "minRank",
+    "maxRank",
+
+    # --- positions and the job architecture -------------------------------
+    "Position",
+    "ManagerialPosition",
+    "SpecialistPosition",
+    "Grade",
+    "grade",
+    "JobFamily",
+    "jobFamily",
+    "CareerTrack",
+    "ManagerialTrack",
+    "SpecialistTrack",
+    "track",
+    "OrganisationalUnit",
+    "unit",
+    "parentUnit",
+    "reportsTo",
+
+    # --- requirements (n-ary: position, competency, level) ----------------
+    "Requirement",
+    "position",
+    "competency",
+    "requiredLevel",
+    "importance",
+
+    # --- certification body (LSP) and corporate university (Corpu) --------
+    "CertificationScheme",
+    "CertificationAuthority",
+    "SchemeCompetency",
+    "certifies",
+    "level",
+    "headcount",
+    "recognisedBy",
+    "proposedBy",
+    "TrainingProgram",
+    "ProgramCompetency",
+    "develops",
+    "DevelopmentMethod",
+    "ClassroomTraining",
+    "JobAssignment",
+    "CoachingAndMentoring",
+    "SelfDirectedStudy",
+    "method",
+    "hours",
+    "preparesFor",
+
+    # --- people -------------------------------------------------------------
+    "Employee",
+    "holdsPosition",
+    "Assessment",
+    "employee",
+    "assessedLevel",
+    "assessedOn",
+    "assessmentMethod",
+    "Certification",
+    "scheme",
+    "issuedOn",
+    "expiresOn",
+    "Tenure",
+    "startDate",
+    "endDate",
+
+    # --- policy: the paper's recommendations and governance principles ----
+    "Recommendation",
+    "GovernancePrinciple",
+    "servesPrinciple",
+
+    # --- provenance and settings ---------------------------------------------
+    "illustrative",
+    "illustrativeProperty",
+    "Settings",
+    "referenceDate",
+    "staleAfterMonths",
+    "staleBefore",
+    "expiryWarningDays",
+    "expiringBefore",
+    "maxLateralGradeSteps",
+    "readinessScope",
+    "minMoveSimilarity",
+    "maxMovesPerPosition",
+
+    # --- rules and explanations ---------------------------------------------
+    "Rule",
+    "inferredBy",
+    "premise",
+
+    # --- conclusions: held levels, gaps, readiness ------------------------
+    "HeldCompetency",
+    "heldLevel",
+    "CompetencyGap",
+    "gap",
+    "gapStatus",
+    "GapStatus",
+    "Met",
+    "Below",
+    "NotAssessed",
+    "closedBy",
+    "certifiableBy",
+    "Readiness",
+    "readiness",
+    "requirementsMet",
+    "requirementCount",
+    "unmetCompetency",
+    "CertificationNeed",
+
+    # --- conclusions: career moves -----------------------------------------
+    "CareerMove",
+    "fromPosition",
+    "toPosition",
+    "moveType",
+    "MoveType",
+    "Promotion",
+    "LateralMove",
+    "CrossFamilyPromotion",
+    "levelIncrease",
+    "LevelIncrease",
+    "fromLevel",
+    "toLevel",
+    "increase",
+    "newCompetency",
+    "NewCompetency",
+    "totalIncrease",
+    "newCompetencyCount",
+    "gradeSteps",
+    "changesTrack",
+    "ObservedTransition",
+    "transitionCount",
+    "firstObserved",
+    "lastObserved",
+
+    # --- conclusions: alignment and data quality ----------------------------
+    "UnalignedCompetency",
+    "lacks",
+    "AlignmentGap",
+    "NoCertificationScheme",
+    "NoTrainingProgram",
+    "peopleAffected",
+    "positionsAffected",
+    "ModelAnomaly",
+    "anomalyType",
+    "AnomalyType",
+    "GradeOrderInversion",
+    "SupervisorRequiresLess",
+    "TitleAtSeveralGrades",
+    "MergedTitle",
+    "MissingCoreRequirement",
+    "MissingLeadershipRequirement",
+    "SchemeOutsideModel",
+    "focus",
+    "relatedTo",
+    "StaleAssessment",
+    "MissingAssessment",
+)
+_SEL_TERM_SET = frozenset(SEL_TERMS)
+
+
+def is_term(name: str) -> bool:
+    """Tell whether ``name`` is a ``sel:`` term.
+
+    >>> is_term("Competency"), is_term("Competence")
+    (True, False)
+    """
+    return name in _SEL_TERM_SET
+
+
 def _namespaces() -> dict[str, Any]:
     from rdflib.namespace import DefinedNamespace, Namespace
-    from rdflib.term import URIRef  # noqa: F401 - the annotations below name it
+    from rdflib.term import URIRef
 
-    class SEL(DefinedNamespace):
-        """The ``sel:`` ontology (https://w3id.org/selaras/ontology#)."""
-
-        _fail = True
-        _NS = Namespace(SEL_IRI)
-
-        # --- competencies -----------------------------------------------------
-        Competency: URIRef
-        SoftCompetency: URIRef
-        HardCompetency: URIRef
-        FunctionalCompetency: URIRef
-        CoreCompetency: URIRef
-        LeadershipCompetency: URIRef
-        BehavioralCompetency: URIRef
-        TechnicalCompetency: URIRef
-        CompetencyDictionary: URIRef
-        code: URIRef
-        scale: URIRef
-        LevelDescriptor: URIRef
-        levelDescriptor: URIRef
-        descriptorLevel: URIRef
-
-        # --- proficiency scales -----------------------------------------------
-        ProficiencyScale: URIRef
-        ProficiencyLevel: URIRef
-        hasLevel: URIRef
-        rank: URIRef
-        minRank: URIRef
-        maxRank: URIRef
-
-        # --- positions and the job architecture -------------------------------
-        Position: URIRef
-        ManagerialPosition: URIRef
-        SpecialistPosition: URIRef
-        Grade: URIRef
-        grade: URIRef
-        JobFamily: URIRef
-        jobFamily: URIRef
-        CareerTrack: URIRef
-        ManagerialTrack: URIRef
-        SpecialistTrack: URIRef
-        track: URIRef
-        OrganisationalUnit: URIRef
-        unit: URIRef
-        parentUnit: URIRef
-        reportsTo: URIRef
-
-        # --- requirements (n-ary: position, competency, level) ----------------
-        Requirement: URIRef
-        position: URIRef
-        competency: URIRef
-        requiredLevel: URIRef
-        importance: URIRef
-
-        # --- certification body (LSP) and corporate university (Corpu) --------
-        CertificationScheme: URIRef
-        CertificationAuthority: URIRef
-        SchemeCompetency: URIRef
-        certifies: URIRef
-        level: URIRef
-        headcount: URIRef
-        recognisedBy: URIRef
-        proposedBy: URIRef
-        TrainingProgram: URIRef
-        ProgramCompetency: URIRef
-        develops: URIRef
-        DevelopmentMethod: URIRef
-        ClassroomTraining: URIRef
-        JobAssignment: URIRef
-        CoachingAndMentoring: URIRef
-        SelfDirectedStudy: URIRef
-        method: URIRef
-        hours: URIRef
-        preparesFor: URIRef
-
-        # --- people -------------------------------------------------------------
-        Employee: URIRef
-        holdsPosition: URIRef
-        Assessment: URIRef
-        employee: URIRef
-        assessedLevel: URIRef
-        assessedOn: URIRef
-        assessmentMethod: URIRef
-        Certification: URIRef
-        scheme: URIRef
-        issuedOn: URIRef
-        expiresOn: URIRef
-        Tenure: URIRef
-        startDate: URIRef
-        endDate: URIRef
-
-        # --- policy: the paper's recommendations and governance principles ----
-        Recommendation: URIRef
-        GovernancePrinciple: URIRef
-        servesPrinciple: URIRef
-
-        # --- provenance and settings ---------------------------------------------
-        illustrative: URIRef
-        illustrativeProperty: URIRef
-        Settings: URIRef
-        referenceDate: URIRef
-        staleAfterMonths: URIRef
-        staleBefore: URIRef
-        expiryWarningDays: URIRef
-        expiringBefore: URIRef
-        maxLateralGradeSteps: URIRef
-        readinessScope: URIRef
-        minMoveSimilarity: URIRef
-        maxMovesPerPosition: URIRef
-
-        # --- rules and explanations ---------------------------------------------
-        Rule: URIRef
-        inferredBy: URIRef
-        premise: URIRef
-
-        # --- conclusions: held levels, gaps, readiness ------------------------
-        HeldCompetency: URIRef
-        heldLevel: URIRef
-        CompetencyGap: URIRef
-        gap: URIRef
-        gapStatus: URIRef
-        GapStatus: URIRef
-        Met: URIRef
-        Below: URIRef
-        NotAssessed: URIRef
-        closedBy: URIRef
-        certifiableBy: URIRef
-        Readiness: URIRef
-        readiness: URIRef
-        requirementsMet: URIRef
-        requirementCount: URIRef
-        unmetCompetency: URIRef
-        CertificationNeed: URIRef
-
-        # --- conclusions: career moves -----------------------------------------
-        CareerMove: URIRef
-        fromPosition: URIRef
-        toPosition: URIRef
-        moveType: URIRef
-        MoveType: URIRef
-        Promotion: URIRef
-        LateralMove: URIRef
-        CrossFamilyPromotion: URIRef
-        levelIncrease: URIRef
-        LevelIncrease: URIRef
-        fromLevel: URIRef
-        toLevel: URIRef
-        increase: URIRef
-        newCompetency: URIRef
-        NewCompetency: URIRef
-        totalIncrease: URIRef
-        newCompetencyCount: URIRef
-        gradeSteps: URIRef
-        changesTrack: URIRef
-        ObservedTransition: URIRef
-        transitionCount: URIRef
-        firstObserved: URIRef
-        lastObserved: URIRef
-
-        # --- conclusions: alignment and data quality ----------------------------
-        UnalignedCompetency: URIRef
-        lacks: URIRef
-        AlignmentGap: URIRef
-        NoCertificationScheme: URIRef
-        NoTrainingProgram: URIRef
-        peopleAffected: URIRef
-        positionsAffected: URIRef
-        ModelAnomaly: URIRef
-        anomalyType: URIRef
-        AnomalyType: URIRef
-        GradeOrderInversion: URIRef
-        SupervisorRequiresLess: URIRef
-        TitleAtSeveralGrades: URIRef
-        MergedTitle: URIRef
-        MissingCoreRequirement: URIRef
-        MissingLeadershipRequirement: URIRef
-        SchemeOutsideModel: URIRef
-        focus: URIRef
-        relatedTo: URIRef
-        StaleAssessment: URIRef
-        MissingAssessment: URIRef
-
-    return {"SEL": SEL, "DATA": Namespace(DATA_IRI), "RULE": Namespace(RULE_IRI)}
+    # a DefinedNamespace whose annotations are the terms: with _fail, a misspelt one is an error
+    sel = type(DefinedNamespace)("SEL", (DefinedNamespace,), {
+        "__doc__": "The ``sel:`` ontology (https://w3id.org/selaras/ontology#).",
+        "__annotations__": {name: URIRef for name in SEL_TERMS},
+        "_fail": True,
+        "_NS": Namespace(SEL_IRI),
+    })
+    return {"SEL": sel, "DATA": Namespace(DATA_IRI), "RULE": Namespace(RULE_IRI)}

@@ -54,6 +54,20 @@ def test_a_reading_command_imports_neither_rdflib_nor_networkx() -> None:
     assert out.strip() == "[]"  # 0.1-0.2 s of every command's start-up
 
 
+def test_a_query_on_a_store_runs_without_rdflib(example_store) -> None:
+    """Nor does running one: checking that the conclusions are current names sel: terms
+    (tabular.sel), which must not build rdflib's namespace to do it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from selaras.cli import main; "
+            f"main(['--store', {example_store!r}, 'query', 'employee-gaps', '--param', 'employee=E0013'], "
+            "standalone_mode=False); "
+            "print(sorted(m for m in ('rdflib', 'networkx', 'owlready2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "E0013" in out and out.strip().endswith("[]")
+
+
 def test_competency_groups_are_pairwise_disjoint() -> None:
     groups = [SEL.CoreCompetency, SEL.LeadershipCompetency, SEL.BehavioralCompetency, SEL.TechnicalCompetency]
     lists = [ONTOLOGY.value(d, OWL.members) for d in ONTOLOGY.subjects(RDF.type, OWL.AllDisjointClasses)]
