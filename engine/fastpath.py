@@ -597,8 +597,15 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     moves: dict[str, list[str]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
     one_move_away = fp.setting("readinessScope", rule) == '"moves"'
-    for a, b in fp.select("SELECT ?from ?to WHERE { ?m a sel:CareerMove ; sel:fromPosition ?from ; "
-                          "sel:toPosition ?to }", fp.with_conclusions("career-move")) if one_move_away else ():
+    stated = "SELECT ?from ?to WHERE { ?m a sel:CareerMove ; sel:fromPosition ?from ; sel:toPosition ?to }"
+    if not one_move_away:
+        pairs: Iterable[tuple[str, str]] = ()
+    elif "career-move" in fp.derived:  # concluded in this run: kept in memory (and any the facts state),
+        # so that readiness need not wait for the graphs still loading behind (on disk) to read them
+        pairs = [*((a, b) for _, a, b in _concluded_moves(fp, rule)), *fp.select(stated)]
+    else:
+        pairs = fp.select(stated, fp.with_conclusions("career-move"))  # type: ignore[assignment]
+    for a, b in pairs:
         if (a, b) in seen:
             raise Unsupported("two career moves between the same positions")
         seen.add((a, b))
