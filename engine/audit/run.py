@@ -288,12 +288,18 @@ def _lean_scan(store: Store, rule: rule_registry.Rule, wanted: set[str], out: di
         pairs: Iterable[tuple[str, str]] = (line.partition("\t")[::2] for line in store.query_text(text).split("\n")[1:])
     else:
         pairs = ((str(row["c"]), str(row["v"])) for row in store.query(text).rows)
+    odd: set[str] = set()  # nodes with a blank or literal value: left to the lookups, which read terms exactly
     for c, v in pairs:
-        if not (c.startswith("<") and v.startswith("<")) or c[1:-1] not in wanted:
-            continue  # a blank or literal value is left to the lookups, which read terms exactly
+        if not c.startswith("<") or c[1:-1] not in wanted:
+            continue
+        if not v.startswith("<"):
+            odd.add(c[1:-1])
+            continue
         premises = out.setdefault(c[1:-1], (rule.iri, []))[1]
         if v[1:-1] not in premises:
             premises.append(v[1:-1])
+    for c in odd:
+        out.pop(c, None)
 
 
 def _lean_lookups(store: Store, nodes: list[str], lean: dict[str, rule_registry.Rule],
