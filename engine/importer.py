@@ -39,13 +39,13 @@ from selaras.engine import tabular
 from selaras.engine.errors import InputError, Problem
 from selaras.engine.store import FACTS_GRAPH, META_GRAPH, VERSION_INFO, Store, TextReader
 from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
-from selaras.ontology.namespace import DATA_IRI, SEL_IRI
+from selaras.ontology.namespace import DATA_IRI
 
 #: Files larger than this are refused before they are read (bytes).
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Predicates that several rows build up; every other property of an entity is replaced
 #: by a later import of the same entity.
-ADDITIVE = frozenset(SEL_IRI + p for p in ("hasLevel", "certifies", "develops", "levelDescriptor"))  # (not sel(): see tabular._CODE)
+ADDITIVE = frozenset(str(sel(p).value) for p in ("hasLevel", "certifies", "develops", "levelDescriptor"))
 RDF_SUFFIXES = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,

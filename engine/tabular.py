@@ -18,8 +18,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from selaras.engine.types import TripleTuple
-from selaras.ontology import namespace
-from selaras.ontology.namespace import DATA_IRI, SEL_IRI
+from selaras.ontology.namespace import DATA_IRI, SEL_IRI, is_term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -38,9 +37,9 @@ def sel(term: str) -> ox.NamedNode:
     >>> sel("Position").value
     'https://w3id.org/selaras/ontology#Position'
     """
-    if not namespace.is_term(term):
-        raise AttributeError(f"term {term!r} not in namespace {namespace.SEL_IRI!r}")
-    return ox.NamedNode(namespace.SEL_IRI + term)
+    if not is_term(term):  # (a plain set: no rdflib)
+        raise AttributeError(f"term {term!r} not in namespace {SEL_IRI!r}")
+    return ox.NamedNode(SEL_IRI + term)
 
 
 def entity(kind: str, *codes: str) -> ox.NamedNode:
@@ -197,11 +196,9 @@ _DEFINITION = f"<{SKOS}definition>"
 _PREF_LABEL = f"<{SKOS}prefLabel>"
 _IN_SCHEME = f"<{SKOS}inScheme>"
 _SOURCE = f"<{DCT_SOURCE.value}>"
-# written out, not nt_sel(…): that checks a term against the vocabulary, which imports rdflib, and
-# a command that reads no table need not pay for it (tests/test_ontology.py checks these three)
-_CODE = f"<{SEL_IRI}code>"
-_ILLUSTRATIVE = f"<{SEL_IRI}illustrative>"
-_ILLUSTRATIVE_PROPERTY = f"<{SEL_IRI}illustrativeProperty>"
+_CODE = nt_sel("code")
+_ILLUSTRATIVE = nt_sel("illustrative")
+_ILLUSTRATIVE_PROPERTY = nt_sel("illustrativeProperty")
 _TRUE = nt_typed("true", "boolean")
 #: Kinds whose first triple links an owner to the row's node; the node is the second's subject.
 _LINKED_KINDS = frozenset({"scheme_competency", "program_competency", "level", "descriptor"})
