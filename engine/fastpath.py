@@ -35,7 +35,6 @@ so the conclusions never depend on the strategy.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import product
@@ -43,7 +42,7 @@ from urllib.parse import quote
 
 from selaras.engine import moves
 from selaras.engine import rules as rule_registry
-from selaras.engine.store import Store
+from selaras.engine.store import Store, scratch_file
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 #: Rules evaluated here, in registry order (flagged in :data:`selaras.engine.rules.FAST_PATH`).
@@ -213,7 +212,7 @@ class FastPath:
         only when complete (or, in place, with the version marker removed first and written
         after every load has settled), so a cut-short run is never current.
         """
-        text = tempfile.TemporaryFile()
+        text = scratch_file()
         try:
             for chunk in chunks:
                 text.write(chunk.encode("utf-8"))
