@@ -49,6 +49,12 @@ from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 FAST_RULES: tuple[str, ...] = tuple(r for r in rule_registry.RULE_IDS if r in rule_registry.FAST_PATH)
 #: Concluded nodes written per batch: the text of one batch stays a few hundred megabytes at most.
 BATCH_NODES = 50_000
+#: Up to this many subjects, :meth:`FastPath.values` looks their values up (a ``VALUES`` block of
+#: subjects) rather than reading the whole predicate: the codes of 10 schemes need not read the
+#: codes of 200,000 assessments.
+LOOKUP_SUBJECTS = 50_000
+#: Subjects per lookup query.
+LOOKUP_BATCH = 10_000
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER = f"^^<{XSD}integer>"
@@ -310,11 +316,34 @@ class FastPath:
             return dict(out)
         return self.memo(f"column-{predicate}", build)  # type: ignore[return-value]
 
+    def values(self, predicate: str, subjects: Iterable[str]) -> dict[str, list[str]]:
+        """Every value of ``sel:predicate`` of each of ``subjects`` (those that have any), as :meth:`column` gives them.
+
+        From the column when this rule has read it already, or when the subjects are many
+        (above :data:`LOOKUP_SUBJECTS`); else looked up, :data:`LOOKUP_BATCH` subjects a query.
+        """
+        wanted = subjects if isinstance(subjects, (set, frozenset)) else set(subjects)
+        name = f"column-{predicate}"
+        if name in self._memo or len(wanted) > LOOKUP_SUBJECTS:
+            column = self.column(predicate)
+            return {x: column[x] for x in wanted if x in column}
+        out: dict[str, list[str]] = {}
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), LOOKUP_BATCH):
+            batch = " ".join(ordered[start:start + LOOKUP_BATCH])
+            for x, v in self.select(f"SELECT ?x ?v WHERE {{ VALUES ?x {{ {batch} }} ?x sel:{predicate} ?v }}",
+                                    keep=False):
+                values = out.setdefault(x, [])
+                if v not in values:  # a triple in two of the base graphs is one statement
+                    values.append(v)
+        return out
+
     def one(self, predicate: str, subjects: Iterable[str], what: str) -> dict[str, str]:
         """The one value of ``sel:predicate`` of each of ``subjects`` that has any; several are unsupported."""
-        column = self.column(predicate)
+        wanted = subjects if isinstance(subjects, (set, frozenset)) else set(subjects)
+        column = self.values(predicate, wanted)
         out: dict[str, str] = {}
-        for x in subjects:
+        for x in wanted:
             values = column.get(x)
             if values:
                 if len(values) > 1:
@@ -549,19 +578,24 @@ def _certification_need(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]
     today = fp.date(today_tok)
     # DISTINCT ?position ?scheme: ?scheme a sel:CertificationScheme ; sel:certifies/sel:competency ?competency .
     # ?r a sel:Requirement ; sel:position ?position ; sel:competency ?competency
-    certifies, competency, position = fp.column("certifies"), fp.column("competency"), fp.column("position")
+    schemes, requirements, certifications = (fp.instances(c) for c in ("CertificationScheme", "Requirement",
+                                                                      "Certification"))
+    certifies = fp.values("certifies", schemes)
+    competency = fp.values("competency", {x for v in certifies.values() for x in v} | requirements)
+    position = fp.values("position", requirements)
     schemes_of: dict[str, set[str]] = defaultdict(set)
-    for scheme in fp.instances("CertificationScheme"):
+    for scheme in schemes:
         for certified in certifies.get(scheme, ()):
             for comp in competency.get(certified, ()):
                 schemes_of[comp].add(scheme)
     wanted: dict[str, set[str]] = defaultdict(set)
-    for r in fp.instances("Requirement"):
+    for r in requirements:
         for pos, comp in product(position.get(r, ()), competency.get(r, ())):
             wanted[pos] |= schemes_of.get(comp, set())
     valid: set[tuple[str, str]] = set()
-    employee, scheme_of, issued_on, expires_on = (fp.column(p) for p in ("employee", "scheme", "issuedOn", "expiresOn"))
-    for c in fp.instances("Certification"):  # ?c a sel:Certification ; … OPTIONAL { ?c sel:expiresOn ?x }
+    employee, scheme_of, issued_on, expires_on = (fp.values(p, certifications)
+                                                  for p in ("employee", "scheme", "issuedOn", "expiresOn"))
+    for c in certifications:  # ?c a sel:Certification ; … OPTIONAL { ?c sel:expiresOn ?x }
         for emp, scheme, issued, expires in product(employee.get(c, ()), scheme_of.get(c, ()), issued_on.get(c, ()),
                                                     expires_on.get(c) or ("",)):
             if fp.date(issued) <= today and (not expires or fp.date(expires) >= today):

@@ -74,6 +74,17 @@ def test_fast_and_sparql_paths_give_identical_graphs(case: str, generated: Path)
     _assert_identical(fast, sparql)
 
 
+@pytest.mark.parametrize("lookup_subjects", [0, 10**9])
+def test_identical_whether_values_are_looked_up_or_read_by_column(lookup_subjects: int, generated: Path,
+                                                                   monkeypatch) -> None:
+    # a large organisation reads a predicate whole, a small one looks its subjects up: both ways here
+    monkeypatch.setattr(fastpath, "LOOKUP_SUBJECTS", lookup_subjects)
+    monkeypatch.setattr(fastpath, "LOOKUP_BATCH", 7)  # several lookup queries per read
+    report, fast, sparql = _infer_both(lambda: _import(generated))
+    assert {r.rule for r in report.runs if r.path == "fast"} == set(rules.FAST_PATH)
+    _assert_identical(fast, sparql)
+
+
 def test_identical_with_readiness_for_the_own_position_only(generated: Path) -> None:
     settings = inference.Settings(readiness_scope="position")
     fast_org, sparql_org = _import(generated), _import(generated)
