@@ -34,6 +34,12 @@ MAX_ITERATIONS = 4
 #: copied in about 700 MB); reading them from RocksDB costs a lookup per term, about ten times
 #: the time. Above it (100,000 employees) the rules read the store itself.
 READ_IN_MEMORY_FACTS = 2_500_000
+#: On disk, conclusions of at least this many triples are followed by a full compaction of the
+#: store (:meth:`~selaras.engine.store.Store.compact`); fewer are flushed and the write-ahead
+#: log dropped only. Compacting after many bulk loads makes later reads up to 2.3× faster (at
+#: 10,000 employees); after the bundled organisation's 87,000 triples it took a fifth of the
+#: inference (0.4 of 2 s) for no measurable gain in reading.
+COMPACT_FROM = 1_000_000
 SETTINGS_NODE = ox.NamedNode("https://w3id.org/selaras/id/settings/effective")
 INFERRED = ox.NamedNode(INFERRED_PREFIX.rstrip("/"))
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
@@ -339,7 +345,8 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
         old = list(store.match(INFERRED, VERSION_INFO, None, META))
         store.replace(old, [ox.Quad(INFERRED, VERSION_INFO, tag, META)])
     if only is None and isinstance(store, Store):
-        store.compact()  # on disk: compacted, and no write-ahead log of the small graphs left behind
+        # on disk: no write-ahead log of the small graphs left behind, and after a large write compacted
+        store.compact(full=report.triples >= COMPACT_FROM)
     else:
         store.flush()
     report.seconds = time.perf_counter() - started

@@ -568,17 +568,19 @@ class Store:
             text += f" ;\nINSERT DATA {{ {_quads_text(quads)} }}"
         self._ox.update(text)
 
-    def compact(self) -> None:
+    def compact(self, *, full: bool = True) -> None:
         """After a large write on disk: compact the files and let go of the write-ahead log.
 
         RocksDB keeps the log of every transaction until the store is next opened, which
         replays and removes it; reopening here does that at once, so the folder holds the
-        data and not a second copy of it. A no-op in memory.
+        data and not a second copy of it. ``full=False`` only flushes and reopens (no
+        compaction: for a small write). A no-op in memory.
         """
         if self.path is None or self.read_only:
             return
         self.flush()
-        self._ox.optimize()
+        if full:
+            self._ox.optimize()
         del self._ox  # the writer lock beside the store stays held
         self._ox = ox.Store(str(self.path))
 
