@@ -409,6 +409,7 @@ class _NativeShapes:
 
         self._store, self._graphs = store, graphs
         self._counts: dict[str, int] = {}
+        self._several: dict[str, list[Any]] = {}
         self._dataset = _Dataset(store, graphs)
         self._subclasses = bool(self._ask(f"ASK {{ ?a <{_SUBCLASS}> ?b }}"))
         results: list[ShaclResult] = []
@@ -499,8 +500,16 @@ class _NativeShapes:
             if kind == "min" and n == 1:
                 query = f"SELECT ?this WHERE {{ {focus} MINUS {{ {values} }} }}"
             elif kind == "max" and n == 1:
-                query = (f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ {values} }} GROUP BY ?this "
-                         f"HAVING (COUNT(DISTINCT ?v) > 1) }} {focus} }}")
+                # the nodes with several values of the path, once per path (several shapes share
+                # one, and it is almost always none); then only those among the focus nodes
+                multi = self._several_values(values)
+                if not multi:
+                    return
+                if any(isinstance(x, ox.BlankNode) for x in multi):  # no blank node in VALUES
+                    query = (f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ {values} }} GROUP BY ?this "
+                             f"HAVING (COUNT(DISTINCT ?v) > 1) }} {focus} }}")
+                else:
+                    query = f"SELECT ?this WHERE {{ VALUES ?this {{ {' '.join(map(str, multi))} }} {focus} }}"
             else:
                 test = f"COUNT(DISTINCT ?v) {'<' if kind == 'min' else '>'} {n}"
                 query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {values} }} }} GROUP BY ?this "
@@ -572,6 +581,13 @@ class _NativeShapes:
             rows = [r for r in self._select(f"SELECT ?this ?v WHERE {{ {focus} {values} }}") if r["v"] in wanted]
         for row in rows:
             yield row["this"], row["v"]
+
+    def _several_values(self, values: str) -> list[Any]:
+        """The nodes with more than one value of a path (``values``: its pattern of ?this and ?v), once per run."""
+        if values not in self._several:
+            query = f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > 1)"
+            self._several[values] = [row["this"] for row in self._select(query)]
+        return self._several[values]
 
     def _table(self, focus: str, values: str) -> str:
         """The focus nodes joined with their values: as a star, or as two scans when that is cheaper.

@@ -436,6 +436,7 @@ x:a4 a sel:Assessment ; sel:employee x:ghost ; sel:competency [ sel:code "BLANK"
     sel:assessedOn "2024-01-01"^^xsd:date .
 sel:SpecialCompetency rdfs:subClassOf sel:TechnicalCompetency .
 x:c3 a sel:SpecialCompetency ; sel:code "SUB" .
+[] a sel:Certification ; sel:employee x:ghost ; sel:scheme x:s2 ; sel:issuedOn "2023-01-01"^^xsd:date, "2023-02-01"^^xsd:date .
 """
 
 
