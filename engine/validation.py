@@ -506,8 +506,7 @@ class _NativeShapes:
                 if not multi:
                     return
                 if any(isinstance(x, ox.BlankNode) for x in multi):  # no blank node in VALUES
-                    query = (f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ {values} }} GROUP BY ?this "
-                             f"HAVING (COUNT(DISTINCT ?v) > 1) }} {focus} }}")
+                    query = f"SELECT ?this WHERE {{ {{ {self._several_query(values)} }} {focus} }}"
                 else:
                     query = f"SELECT ?this WHERE {{ VALUES ?this {{ {' '.join(map(str, multi))} }} {focus} }}"
             else:
@@ -585,9 +584,12 @@ class _NativeShapes:
     def _several_values(self, values: str) -> list[Any]:
         """The nodes with more than one value of a path (``values``: its pattern of ?this and ?v), once per run."""
         if values not in self._several:
-            query = f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > 1)"
-            self._several[values] = [row["this"] for row in self._select(query)]
+            self._several[values] = [row["this"] for row in self._select(self._several_query(values))]
         return self._several[values]
+
+    @staticmethod
+    def _several_query(values: str) -> str:
+        return f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > 1)"
 
     def _table(self, focus: str, values: str) -> str:
         """The focus nodes joined with their values: as a star, or as two scans when that is cheaper.
