@@ -300,6 +300,9 @@ def check_stale_assessments(org: selaras.Selaras) -> None:
         assert r["oldest"] is None or str(r["oldest"]) < "2024-06-30"  # the cut-off of the reference date
     branch = run(org, "stale-assessments", unit="kantor-cabang")
     assert branch and {r["unit_label"] for r in branch} == {"Branch Office"}
+    in_indonesian = run(org, "stale-assessments", unit="kantor-cabang", lang="id")
+    assert {r["unit_label"] for r in in_indonesian} == {"Kantor Cabang (KC)"}
+    assert [r["employee_code"] for r in in_indonesian] == [r["employee_code"] for r in branch]
     assert run(org, "stale-assessments", unit="lembaga-xy") == rows  # the root unit holds everyone
     missing = run(org, "stale-assessments", kind="missing")
     assert sum(column(missing, "stale")) == 0 and sum(column(missing, "missing")) == 185
