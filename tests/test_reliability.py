@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import selaras
 from selaras.engine import inference
@@ -323,6 +324,19 @@ def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path,
     in_memory.import_paths([DATA / "mini"])
     in_memory.infer()
     monkeypatch.setattr(store_module, "SMALL_WRITE_BYTES", 0)
+    monkeypatch.setattr(store_module, "LOAD_PART_BYTES", 1024)  # every graph in several loader calls
+    parts: list[int] = []
+    original_parts = store_module._line_parts
+
+    def line_parts(text, size):
+        cut = original_parts(text, size)
+        if cut is None:
+            return None
+        cut = list(cut)
+        parts.append(len(cut))
+        return iter(cut)
+
+    monkeypatch.setattr(store_module, "_line_parts", line_parts)
     loaded_behind: list[str | None] = []
     original_load = Store.load_file
 
@@ -338,6 +352,7 @@ def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path,
         org.infer()
         assert inference.is_current(org.store)
     assert len(loaded_behind) >= 10  # the fast-path rules and the SPARQL rules written on disk
+    assert max(parts) > 5  # graphs were cut in parts
     assert readers and all((r is not None) == (reads != "the store") for r in readers)
 
     def inferred(quads) -> set[str]:
@@ -364,6 +379,25 @@ def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path,
             org.infer(inference.Settings(stale_after_months=1))
     assert {str(q) for q in Store(on_disk, read_only=True).quads()} == before
     assert not on_disk.with_name("store.next").exists()
+
+
+def test_a_file_with_blank_nodes_is_loaded_in_one_call(tmp_path, monkeypatch) -> None:
+    """The bulk loader names blank nodes afresh in every call: a file that mentions one is not cut
+    in parts (a node cut in two would become two nodes); a file without any is."""
+    from selaras.engine import store as store_module
+
+    monkeypatch.setattr(store_module, "SMALL_WRITE_BYTES", 0)
+    monkeypatch.setattr(store_module, "LOAD_PART_BYTES", 16)
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" .\n" for i in range(50)]
+    blank = ["_:cert <https://example.org/p> \"issued\" .\n", *lines, "_:cert <https://example.org/q> \"expires\" .\n"]
+    with Store(tmp_path / "store") as store:
+        for name, text in (("plain", lines), ("blank", blank)):
+            with store_module.scratch_file() as f:
+                f.write("".join(text).encode())
+                store.load_file(f, "nt", to_graph=f"https://example.org/{name}")
+        assert store.count("https://example.org/plain") == 50
+        subjects = {q.subject for q in store.quads("https://example.org/blank") if isinstance(q.subject, ox.BlankNode)}
+        assert len(subjects) == 1 and store.count("https://example.org/blank") == 52
 
 
 # --- concurrency ---------------------------------------------------------------------------
