@@ -396,9 +396,11 @@ def infer(state: State, owl: bool, force: bool, fmt: str, **settings: Any) -> No
                 counts = ", ".join(f"{k} {len(v)}" for k, v in owl_report.classified.items())
                 click.echo(f"OWL classification (HermiT): {counts}")
             return
+        # the reasoner (Java) classifies the model beside the rules, which leave it as it is
+        classified = validation.classify_behind(org.store) if owl else None
         with rule_progress() as progress:
             report = org.infer(overrides, progress=progress)
-        owl_report = validation.classify(org.store) if owl else None
+        owl_report = classified() if classified else None
     rows = [(r.rule, r.triples, f"{r.seconds:.3f}") for r in report.runs]
     if fmt == "json":
         click.echo(json.dumps({

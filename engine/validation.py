@@ -21,6 +21,8 @@ import json
 import os
 import re
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -834,13 +836,25 @@ def owl_reasoning(store: Store, *, details: bool = True) -> OwlReport:
         SelarasError: Java or owlready2's reasoner cannot run (the message says what to install).
     """
     model = _model_ntriples(store, PEOPLE_CLASSES if details else PEOPLE_CLASSES + DETAIL_CLASSES)
+    return _diagnosed(store, _verdict(model))
+
+
+def _diagnosed(store: Store, report: OwlReport) -> OwlReport:
+    """An inconsistent verdict with its problems in words (found in the store), else the verdict."""
+    if report.consistent or report.problems:
+        return report
+    return OwlReport(False, _diagnose(store))
+
+
+def _verdict(model: bytes) -> OwlReport:
+    """HermiT's verdict on a model's N-Triples, from the cache when it has it (no store needed)."""
     cache = _owl_cache(model)
     if cache is not None and cache.is_file():
         try:
             return OwlReport(**json.loads(cache.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             pass  # an unreadable entry is worked out again
-    report = _hermit(store, model)
+    report = _hermit(model)
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -871,8 +885,9 @@ def _owl_cache(model: bytes) -> Path | None:
     return Path(root) / "owl" / f"{digest.hexdigest()}.json"
 
 
-def _hermit(store: Store, model: bytes) -> OwlReport:
-    """Run HermiT over a model's N-Triples (what :func:`owl_reasoning` caches)."""
+def _hermit(model: bytes) -> OwlReport:
+    """Run HermiT over a model's N-Triples (what :func:`_verdict` caches; an inconsistent model's
+    problems are put in words from the store by :func:`_diagnosed`)."""
     import owlready2
 
     fd, path = tempfile.mkstemp(suffix=".nt", prefix="selaras-owl-")
@@ -885,7 +900,7 @@ def _hermit(store: Store, model: bytes) -> OwlReport:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False,
                                            ignore_unsupported_datatypes=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
-            return OwlReport(False, _diagnose(store))
+            return OwlReport(False)
         except (FileNotFoundError, owlready2.OwlReadyJavaError) as err:
             raise SelarasError(f"the OWL reasoner (HermiT, Java) could not run: {err} — "
                                f"install a Java runtime (Java 11 or later) and retry") from err
@@ -942,7 +957,42 @@ def classify(store: Store) -> OwlReport:
     Raises:
         InconsistentError: the ontology and the model are inconsistent (the message names why).
     """
-    report = owl_reasoning(store, details=False)
+    return _write_classification(store, owl_reasoning(store, details=False))
+
+
+def classify_behind(store: Store) -> Callable[[], OwlReport]:
+    """Start :func:`classify` with the reasoner working beside the caller; call the result to finish.
+
+    The model is read from the store now (so start this before the facts change, e.g. before
+    inference, which leaves them as they are); HermiT, a Java process, then reasons in a thread
+    of its own while the caller goes on. On a store's first inference the two take similar
+    times and keep different cores busy (the reasoner while the facts are copied into memory).
+    The returned function waits for the verdict, writes the OWL graph as :func:`classify` does
+    and returns the report; it raises what :func:`classify` raises.
+    """
+    model = _model_ntriples(store, PEOPLE_CLASSES + DETAIL_CLASSES)
+    outcome: dict[str, Any] = {}
+
+    def reason() -> None:
+        try:
+            outcome["report"] = _verdict(model)
+        except BaseException as err:  # noqa: BLE001  (raised in the caller's thread by finish)
+            outcome["error"] = err
+
+    # a daemon: a caller that fails meanwhile exits without waiting for the reasoner
+    thread = threading.Thread(target=reason, name="selaras-owl", daemon=True)
+    thread.start()
+
+    def finish() -> OwlReport:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return _write_classification(store, _diagnosed(store, outcome["report"]))
+    return finish
+
+
+def _write_classification(store: Store, report: OwlReport) -> OwlReport:
+    """Write a consistent verdict's classification into the OWL graph; raise on an inconsistent one."""
     if not report.consistent:
         raise InconsistentError("the ontology and the organisation's model are inconsistent:\n  "
                                 + "\n  ".join(report.problems))

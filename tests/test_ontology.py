@@ -117,6 +117,11 @@ def test_an_inconsistent_input_is_refused_and_check_names_it(cli, tmp_path) -> N
     assert result.exit_code == 1
     assert "INCONSISTENT" in result.output
     assert "Integrity <https://w3id.org/selaras/id/competency/INT> is typed both" in result.output
+    # and by `infer`, whose reasoner works beside the rules: the conclusions are stored, the
+    # classification is refused with the same words
+    inferred = cli("--store", store, "infer")
+    assert inferred.exit_code != 0
+    assert "Integrity <https://w3id.org/selaras/id/competency/INT> is typed both" in inferred.stderr
 
 
 def test_check_passes_on_the_bundled_organisation(cli, tmp_path) -> None:
