@@ -808,7 +808,10 @@ def _run_sparql_constraints(store: Store, shapes, constraints, graphs: list[str]
     return results
 
 
-def _model_ntriples(store: Store, exclude: tuple[str, ...]) -> bytes:
+def _model_ntriples(store: Store, *, details: bool) -> bytes:
+    """What HermiT reasons over, as N-Triples: the ontology and the facts, less people
+    (:data:`PEOPLE_CLASSES`) and, without ``details``, less :data:`DETAIL_CLASSES`."""
+    exclude = PEOPLE_CLASSES if details else PEOPLE_CLASSES + DETAIL_CLASSES
     people = " ".join(f"<{SEL_IRI}{c}>" for c in exclude)
     construct = (
         # MINUS: the people found once and removed by a hash anti-join (FILTER NOT EXISTS looks
@@ -835,7 +838,7 @@ def owl_reasoning(store: Store, *, details: bool = True) -> OwlReport:
     Raises:
         SelarasError: Java or owlready2's reasoner cannot run (the message says what to install).
     """
-    model = _model_ntriples(store, PEOPLE_CLASSES if details else PEOPLE_CLASSES + DETAIL_CLASSES)
+    model = _model_ntriples(store, details=details)
     return _diagnosed(store, _verdict(model))
 
 
@@ -970,7 +973,7 @@ def classify_behind(store: Store) -> Callable[[], OwlReport]:
     The returned function waits for the verdict, writes the OWL graph as :func:`classify` does
     and returns the report; it raises what :func:`classify` raises.
     """
-    model = _model_ntriples(store, PEOPLE_CLASSES + DETAIL_CLASSES)
+    model = _model_ntriples(store, details=False)  # what classify reasons over
     outcome: dict[str, Any] = {}
 
     def reason() -> None:
