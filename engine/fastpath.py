@@ -694,7 +694,8 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
                 out = (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_pos} {target} .\n"
                        f"{n} {p_met} {integer_nt(met)} .\n{n} {p_count} {integer_nt(count)} .\n")
                 if total * _SCALE <= _I128_MAX:  # Oxigraph's AVG fails (unbound) past an i128
-                    out += f'{n} {p_score} "{decimal_text(total // count)}"{_DECIMAL} .\n'
+                    mean = total // count  # then ROUND(?mean * 10⁹) / 10⁹: half up, as fn:round
+                    out += f'{n} {p_score} "{decimal_text((mean + _SCALE // 10**9 // 2) // (_SCALE // 10**9) * (_SCALE // 10**9))}"{_DECIMAL} .\n'
                 yield out
     return nodes()
 

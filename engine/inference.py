@@ -103,7 +103,8 @@ class RuleRun:
     rule: str
     triples: int
     seconds: float
-    #: how it was evaluated: "sparql" (its update) or "fast" (set at a time, engine/fastpath.py)
+    #: how it was evaluated: "sparql" (its update), "fast" (set at a time, engine/fastpath.py) or
+    #: "apart" (in memory over a copy of its inputs, on a server that cannot plan it: engine/remote.py)
     path: str = "sparql"
 
 
@@ -319,6 +320,11 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
             if fast_path is not None and rule.fast and fast_path.run(rule):
                 store.update(_rule_description(rule))
                 path = "fast"
+            elif store.evaluates_apart(rule.id):  # a server that cannot plan it: see RemoteStore.infer_apart
+                store.settle(rule.input_graphs())
+                store.infer_apart(rule)  # type: ignore[attr-defined]
+                store.update(_rule_description(rule))
+                path = "apart"
             elif isinstance(store, Store) and store.path is not None:  # in place on disk: bulk-loaded
                 inputs = rule.input_graphs()  # read from the copy in memory when it holds them all
                 store.construct_into(rule.graph, rule.text, inputs,  # (settles its inputs)

@@ -65,7 +65,7 @@ import pyoxigraph as ox
 
 from selaras.engine import rules
 from selaras.engine.errors import QueryError, StoreError
-from selaras.engine.sparql import bind_values, query_form
+from selaras.engine.sparql import bind_values, constants_read, query_form
 from selaras.engine.store import FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, _quads_text, _to_result
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
@@ -84,6 +84,18 @@ ACCEPT = (
 )
 #: What a CONSTRUCT or DESCRIBE asks for: N-Triples (or Turtle, RDF/XML, JSON-LD).
 ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
+#: Rules evaluated apart on Virtuoso (:meth:`RemoteStore.infer_apart`): Virtuoso 7.2's planner
+#: did not finish career-move on the bundled organisation in 8 minutes, with or without
+#: :data:`VIRTUOSO_HINTS` (its nested aggregates over every pair of positions; Oxigraph: 2 s).
+VIRTUOSO_APART = frozenset({"career-move"})
+#: Virtuoso refuses a request body above 10 MB (HT057): writes are cut below this.
+VIRTUOSO_REQUEST_BYTES = 8_000_000
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Said first to Virtuoso in every query and update: keep the join order as written. Its
+#: cost-based planner, left to itself, ran rules that take Oxigraph a second for minutes (it
+#: estimated 0.0001 rows for a lookup of thousands and started from the largest pattern);
+#: Selaras's rules and queries are written in the order they should join, most selective first.
+VIRTUOSO_HINTS = 'DEFINE sql:select-option "order"\n'
 _OWN_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_IRI}"))'
 _HOW_TO_POINT = (
     "Oxigraph http://HOST:7878/query (updates …/update), Fuseki http://HOST:3030/DATASET/sparql "
@@ -193,6 +205,7 @@ class RemoteStore:
             params += [*(("default-graph-uri", g) for g in default), *(("named-graph-uri", g) for g in graphs)]
         elif mode == "oxigraph":
             params.append(("union-default-graph", ""))
+        params[0] = ("query", self._hints() + sparql)
         return self._query(params, "query", ACCEPT_RDF if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else ACCEPT)
 
     def dataset_mode(self) -> str:
@@ -275,16 +288,16 @@ class RemoteStore:
         """Add quads (one request up to :data:`CHUNK_QUADS` quads)."""
         self._check_writable()
         quads = list(quads)
-        self._send([], _insert_chunks(quads), len(quads))
+        self._send([], _insert_chunks(quads, self._max_bytes()), len(quads))
 
     def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None:
         """Remove some quads and add others (one request, so all or nothing, up to the chunk size)."""
         self._check_writable()
         plain = [q for q in remove if not _has_blank(q)]
         blank = [q for q in remove if _has_blank(q)]
-        ops = [f"DELETE DATA {{ {_quads_text(chunk)} }}" for chunk in _chunks(plain)]
+        ops = [f"DELETE DATA {{ {_quads_text(chunk)} }}" for chunk in _chunks(plain, self._max_bytes())]
         ops += [_delete_blank(q, n) for n, q in enumerate(blank)]
-        self._send(ops, _insert_chunks(list(add)), len(remove) + len(add))
+        self._send(ops, _insert_chunks(list(add), self._max_bytes()), len(remove) + len(add))
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad], *, also_remove: Sequence[ox.Quad] = ()) -> None:
         """Make a named graph hold exactly the given quads (one request up to the chunk size).
@@ -294,10 +307,10 @@ class RemoteStore:
         self._check_writable()
         quads = list(quads)
         ops = [f"DROP SILENT GRAPH <{graph}>"]
-        ops += [f"DELETE DATA {{ {_quads_text(chunk)} }}" for chunk in _chunks([q for q in also_remove
-                                                                                if not _has_blank(q)])]
+        ops += [f"DELETE DATA {{ {_quads_text(chunk)} }}"
+                for chunk in _chunks([q for q in also_remove if not _has_blank(q)], self._max_bytes())]
         ops += [_delete_blank(q, n) for n, q in enumerate(q for q in also_remove if _has_blank(q))]
-        self._send(ops, _insert_chunks(quads), len(quads) + len(also_remove))
+        self._send(ops, _insert_chunks(quads, self._max_bytes()), len(quads) + len(also_remove))
 
     def settle(self, graphs: object = None) -> None:  # noqa: ARG002  (Store's signature)
         """Nothing loads behind on a server: every update has been answered."""
@@ -326,7 +339,8 @@ class RemoteStore:
         ops = [*ops, *inserts]
         if not ops:
             return
-        if size <= CHUNK_QUADS:
+        limit = self._max_bytes()
+        if size <= CHUNK_QUADS and (limit is None or sum(len(op) for op in ops) <= limit):
             self._update(" ;\n".join(ops))
             return
         for n, op in enumerate(ops):
@@ -334,12 +348,62 @@ class RemoteStore:
                 self._update(op)
             except (QueryError, StoreError) as err:
                 raise type(err)(
-                    f"{err}\nThe write was split into {len(ops)} requests of up to {CHUNK_QUADS} quads "
+                    f"{err}\nThe write was split into {len(ops)} requests of up to {CHUNK_QUADS} quads"
+                    + (f" and {limit // 1_000_000} MB" if limit else "") + " "
                     f"and {n} of them were applied — re-run the import (or `import --replace`)"
                 ) from err
 
+    def is_virtuoso(self) -> bool:
+        """Tell whether the server is Virtuoso (by its ``Server`` header; asked once)."""
+        if self._server is None:
+            self._query([("query", "ASK {}")], "query")
+        return (self._server or "").lower().startswith("virtuoso")
+
+    def _hints(self) -> str:
+        """What to say to the server's optimiser before a query or update (see :data:`VIRTUOSO_HINTS`)."""
+        return VIRTUOSO_HINTS if self.is_virtuoso() else ""
+
+    def _max_bytes(self) -> int | None:
+        """The largest request to send, in bytes, when the server has a limit (Virtuoso: 10 MB)."""
+        return VIRTUOSO_REQUEST_BYTES if self.is_virtuoso() else None
+
+    # --- rules the server cannot plan -------------------------------------------------
+    def evaluates_apart(self, rule_id: str) -> bool:
+        """Tell whether a rule is evaluated apart (see :meth:`infer_apart`) on this server."""
+        return rule_id in VIRTUOSO_APART and self.is_virtuoso()
+
+    def infer_apart(self, rule: rules.Rule) -> int:
+        """Evaluate a rule with the embedded engine over a copy of what it reads; write its graph here.
+
+        For a rule the server's planner cannot run in reasonable time (:data:`VIRTUOSO_APART`).
+        The copy holds only the triples the rule's patterns can match: those of its predicates,
+        and the ``rdf:type`` triples of its classes (:func:`~selaras.engine.sparql.constants_read`),
+        read from its input graphs; the rule's own SPARQL then runs in memory, so the conclusions
+        are the embedded store's. Returns the number of triples read.
+        """
+        from selaras.engine.store import Store
+
+        wanted = constants_read(rule.text)
+        graphs = rule.input_graphs()
+        if wanted is None:
+            text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+        else:
+            predicates, classes = wanted
+            values = " ".join(f"<{p}>" for p in sorted(predicates))
+            kinds = ", ".join(f"<{c}>" for c in sorted(classes)) or "<urn:x-selaras:none>"
+            text = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+                    f"FILTER(?p != <{_RDF_TYPE}> || ?o IN ({kinds})) }}")
+        rows = self.query(text, default_graphs=graphs).rows
+        copy = Store()
+        into = ox.NamedNode(FACTS_GRAPH)
+        copy.extend(ox.Quad(r["s"], r["p"], r["o"], into) for r in rows)  # type: ignore[arg-type]
+        out = ox.NamedNode(rule.graph)
+        triples = copy.query(rule.text).triples
+        self.replace_graph(rule.graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
+        return len(rows)
+
     def _update(self, sparql: str) -> None:
-        body = sparql.encode("utf-8")
+        body = (self._hints() + sparql).encode("utf-8")
         self._post(self._update_ep, body, "application/sparql-update", "*/*", "update", fresh=True)
 
     def _query(self, params: list[tuple[str, str]], kind: str, accept: str = ACCEPT) -> Result:
@@ -470,11 +534,26 @@ class _Endpoint:
         return self.public
 
 
-def _chunks(quads: Sequence[ox.Quad]) -> list[Sequence[ox.Quad]]:
-    return [quads[i: i + CHUNK_QUADS] for i in range(0, len(quads), CHUNK_QUADS)]
+def _chunks(quads: Sequence[ox.Quad], max_bytes: int | None = None) -> list[Sequence[ox.Quad]]:
+    """Cut quads into parts of at most :data:`CHUNK_QUADS` quads and, given ``max_bytes``, at most
+    about that many bytes of text each."""
+    parts = [quads[i: i + CHUNK_QUADS] for i in range(0, len(quads), CHUNK_QUADS)]
+    if max_bytes is None:
+        return parts
+    out: list[Sequence[ox.Quad]] = []
+    for part in parts:
+        start, size = 0, 0
+        for n, q in enumerate(part):
+            line = len(str(q)) + 16  # the text of the quad in an INSERT DATA, with GRAPH { }
+            if size + line > max_bytes and n > start:
+                out.append(part[start:n])
+                start, size = n, 0
+            size += line
+        out.append(part[start:])
+    return out
 
 
-def _insert_chunks(quads: list[ox.Quad]) -> list[str]:
+def _insert_chunks(quads: list[ox.Quad], max_bytes: int | None = None) -> list[str]:
     """The insert operations of some quads: ``INSERT DATA`` in chunks, and the quads with blank nodes
     all in one ``INSERT { … } WHERE {}`` so that they stay linked.
 
@@ -487,7 +566,8 @@ def _insert_chunks(quads: list[ox.Quad]) -> list[str]:
     for q in quads:
         if _has_blank(q):
             blank.setdefault(q.graph_name, []).append(q)
-    ops = [f"INSERT DATA {{ {_quads_text(c)} }}" for c in _chunks([q for q in quads if not _has_blank(q)])]
+    ops = [f"INSERT DATA {{ {_quads_text(c)} }}"
+           for c in _chunks([q for q in quads if not _has_blank(q)], max_bytes)]
     if blank:
         template = " ".join(
             f"GRAPH {g} {{ {text} }}" if isinstance(g, ox.NamedNode) else text

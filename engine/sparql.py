@@ -8,7 +8,8 @@ Values are never pasted into a query as raw text: :func:`bind_values` writes the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -151,3 +152,58 @@ def query_form(text: str) -> str | None:
     m = _FORM.match(strip_comments(text))
     return m.group(1).upper() if m else None
 
+
+
+@lru_cache(maxsize=64)
+def constants_read(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The predicates and the ``rdf:type`` classes a query's patterns read, or None when any may be read.
+
+    Parsed by rdflib into SPARQL algebra; every triple pattern and property path is visited. A
+    query reads nothing but triples with one of these predicates, and of ``rdf:type`` triples only
+    those with one of these classes (every type when a pattern types a variable class). None when
+    a pattern has a variable predicate (it may read any triple).
+
+    >>> predicates, classes = constants_read("SELECT * WHERE { ?x a <urn:C> ; <urn:p>/<urn:q> ?y }")
+    >>> sorted(predicates), sorted(classes)
+    (['http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'urn:p', 'urn:q'], ['urn:C'])
+    >>> constants_read("SELECT * WHERE { ?x ?p ?y }") is None
+    True
+    """
+    from rdflib import RDF, URIRef, Variable
+    from rdflib.paths import Path
+    from rdflib.plugins.sparql.algebra import translateQuery, traverse
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    any_class = False
+    variable = False
+
+    def iris(p: object) -> Iterator[str]:
+        if isinstance(p, URIRef):
+            yield str(p)
+        elif isinstance(p, Path):
+            for name in ("args", "path", "arg"):
+                part = getattr(p, name, None)
+                for x in part if isinstance(part, list) else [part] if part is not None else []:
+                    yield from iris(x)
+
+    def visit(node: object) -> None:
+        nonlocal any_class, variable
+        if getattr(node, "name", None) != "BGP":
+            return
+        for _, p, o in node.triples:  # type: ignore[attr-defined]
+            if isinstance(p, Variable):
+                variable = True
+                continue
+            predicates.update(iris(p))
+            if p == RDF.type:
+                if isinstance(o, URIRef):
+                    classes.add(str(o))
+                else:
+                    any_class = True
+
+    traverse(translateQuery(parseQuery(text)).algebra, visit)
+    if variable or any_class:
+        return None
+    return frozenset(predicates), frozenset(classes)

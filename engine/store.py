@@ -467,6 +467,10 @@ class Store:
         for part in parts:
             self._ox.bulk_load(part, format=RDF_FORMATS[fmt], lenient=True, **graph)
 
+    def evaluates_apart(self, rule_id: str) -> bool:  # noqa: ARG002  (RemoteStore's signature)
+        """Tell whether a rule must be evaluated apart from the store: never here (see RemoteStore)."""
+        return False
+
     def settle(self, graphs: Iterable[str | None] | None = None) -> None:
         """Wait until the files loading behind (:meth:`load_file`) into ``graphs`` (None: all) are in.
 

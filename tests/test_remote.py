@@ -1,7 +1,8 @@
-"""A real SPARQL server as the store: `oxigraph serve` on loopback gives the embedded store's answers.
+"""A real SPARQL server as the store: Oxigraph server and Virtuoso give the embedded store's answers.
 
-The session fixture starts the ``oxigraph`` binary of the test extra (``pip install -e '.[test]'``)
-with a temporary ``--location``; the bundled organisation is imported and inferred on it through
+The session fixture starts each server in turn on loopback, on disk (``tests/sparql_servers.py``:
+the ``oxigraph`` binary of the test extra, and Debian's Virtuoso with
+``tests/servers/virtuoso.ini``); the bundled organisation is imported and inferred on it through
 the CLI (``selaras --endpoint URL import …``, ``… infer``), so the rules run inside the server
 as SPARQL Update. Every rule graph and every named query is then compared with the embedded
 store (the session's ``example`` fixture).
@@ -9,14 +10,6 @@ store (the session's ``example`` fixture).
 
 from __future__ import annotations
 
-import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,76 +28,43 @@ from selaras.engine.render import render_result
 from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH
 from selaras.ontology import EXAMPLE_DIR
 
+from . import sparql_servers
+
 SEL = "https://w3id.org/selaras/ontology#"
 SCRATCH = "urn:x-selaras-test:scratch"  # outside Selaras's graphs: never part of their answers
 
 
-def _oxigraph() -> str | None:
-    beside = Path(sys.executable).with_name("oxigraph")
-    return str(beside) if beside.exists() else shutil.which("oxigraph")
+SERVERS = ["oxigraph", "virtuoso"]
+pytestmark = pytest.mark.server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(*args: str) -> tuple[subprocess.Popen[bytes], str]:
-    binary = _oxigraph()
-    if binary is None:
-        pytest.skip("the `oxigraph` server binary is not installed — pip install -e '.[test]' (package oxigraph)")
-    port = _free_port()
-    proc = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            _http_query(url, "ASK {}")
-            return proc, url
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited: {proc.stderr.read().decode()}")  # type: ignore[union-attr]
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("oxigraph serve did not answer within 30 s")
-            time.sleep(0.1)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
+def _start(kind: str, folder: Path, **limits: int) -> sparql_servers.Server:
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        return sparql_servers.start(kind, folder, **limits)
+    except sparql_servers.Missing as err:
+        pytest.skip(str(err))
 
 
-def _http_query(url: str, sparql: str) -> dict:
-    """Ask the server with nothing but the standard library (no Selaras code in between)."""
-    body = urllib.parse.urlencode({"query": sparql}).encode()
-    request = urllib.request.Request(url, data=body, headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+@pytest.fixture(scope="session", params=SERVERS)
+def server(request, tmp_path_factory) -> Iterator[sparql_servers.Server]:
+    """A real server on a free loopback port, on disk: `oxigraph serve` and Virtuoso in turn."""
+    started = _start(request.param, tmp_path_factory.mktemp(request.param))
+    yield started
+    started.stop()
+
+
+def _endpoint(server: sparql_servers.Server) -> list[str]:
+    return ["--endpoint", server.url, "--update-endpoint", server.update_url]
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
-    """A real `oxigraph serve` on a free loopback port, with an on-disk --location; its query URL."""
-    proc, url = _start("--location", str(tmp_path_factory.mktemp("oxigraph") / "db"))
-    yield url
-    _stop(proc)
-
-
-@pytest.fixture(scope="module")
-def served(server: str) -> dict:
+def served(server: sparql_servers.Server) -> dict:
     """The bundled organisation imported and inferred on the server through the CLI.
 
     Records how many bytes the server sent back while inferring: the rules run inside it.
     """
     runner = CliRunner()
-    result = runner.invoke(main, ["--endpoint", server, "import", str(EXAMPLE_DIR)], catch_exceptions=False)
+    result = runner.invoke(main, [*_endpoint(server), "import", str(EXAMPLE_DIR)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     received = []
     original = remote.RemoteStore._post
@@ -116,9 +76,10 @@ def served(server: str) -> dict:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(remote.RemoteStore, "_post", counting)
-        result = runner.invoke(main, ["--endpoint", server, "infer", "--no-owl"], catch_exceptions=False)
+        result = runner.invoke(main, [*_endpoint(server), "infer", "--no-owl"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return {"url": server, "org": selaras.open(endpoint=server, read_only=True), "received": received,
+    return {"url": server.url, "kind": server.kind, "server": server, "received": received,
+            "org": selaras.open(endpoint=server.url, update_endpoint=server.update_url, read_only=True),
             "infer_output": result.output}
 
 
@@ -171,11 +132,17 @@ def test_the_ontology_graph_is_isomorphic(example: selaras.Selaras, served: dict
 NAMED = [q.name for q in queries.all_queries()]
 
 
-@pytest.mark.parametrize("mode", ["oxigraph", "explicit"])
+#: The dataset modes each server is asked in: its automatic one first (oxigraph, explicit), then
+#: the other that it supports (a Virtuoso's default graph is the union of all its graphs).
+MODES = {"oxigraph": ["oxigraph", "explicit"], "virtuoso": ["explicit", "server"]}
+
+
+@pytest.mark.parametrize("mode", [0, 1], ids=["automatic", "other"])
 @pytest.mark.parametrize("name", NAMED)
 def test_every_named_query_gives_the_same_rows(example: selaras.Selaras, served: dict, name: str,
-                                               mode: str) -> None:
-    org = selaras.Selaras(remote.RemoteStore(served["url"], read_only=True, dataset=mode))  # type: ignore[arg-type]
+                                               mode: int) -> None:
+    dataset = MODES[served["kind"]][mode]
+    org = selaras.Selaras(remote.RemoteStore(served["url"], read_only=True, dataset=dataset))  # type: ignore[arg-type]
     params = dict(queries.load(name).example)
     theirs = org.run(name, **params)
     ours = example.run(name, **params)
@@ -194,7 +161,7 @@ def test_cli_infer_then_query_matches_the_embedded_store(example: selaras.Selara
 
 def test_the_update_took_effect_on_the_server(example: selaras.Selaras, served: dict) -> None:
     gaps = f"<{INFERRED_PREFIX}gap>"
-    answer = _http_query(served["url"], f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {gaps} {{ ?g a <{SEL}CompetencyGap> }} }}")
+    answer = sparql_servers.ask(served["url"], f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {gaps} {{ ?g a <{SEL}CompetencyGap> }} }}")
     n = int(answer["results"]["bindings"][0]["n"]["value"])
     assert n == 3970 == len(list(example.store.match(None, ox.NamedNode(SEL + "gapStatus"), None)))
 
@@ -226,8 +193,8 @@ def _scratch(n: int, start: int = 0) -> list[ox.Quad]:
 
 
 @pytest.fixture
-def scratch(server: str) -> Iterator[remote.RemoteStore]:
-    store = remote.RemoteStore(server)
+def scratch(server: sparql_servers.Server) -> Iterator[remote.RemoteStore]:
+    store = remote.RemoteStore(server.url, server.update_url)
     yield store
     store.update(f"DROP SILENT GRAPH <{SCRATCH}>")
 
@@ -263,21 +230,21 @@ def test_blank_nodes_are_written_together_and_removed(scratch: remote.RemoteStor
     assert scratch.count(SCRATCH) == 5
 
 
-def test_read_only_refuses_writes(server: str) -> None:
+def test_read_only_refuses_writes(server: sparql_servers.Server) -> None:
     with pytest.raises(StoreError, match="read-only"):
-        remote.RemoteStore(server, read_only=True).update(f"DROP SILENT GRAPH <{SCRATCH}>")
+        remote.RemoteStore(server.url, read_only=True).update(f"DROP SILENT GRAPH <{SCRATCH}>")
 
 
 # --- errors say the URL and the fix -------------------------------------------------------------
 def test_unreachable_server() -> None:
-    url = f"http://127.0.0.1:{_free_port()}/query"
+    url = f"http://127.0.0.1:{sparql_servers.free_port()}/query"
     with pytest.raises(StoreError, match=r"127\.0\.0\.1.*cannot reach the SPARQL server .*— start it"):
         remote.RemoteStore(url).count()
 
 
-def test_no_endpoint_at_that_path(server: str) -> None:
+def test_no_endpoint_at_that_path(server: sparql_servers.Server) -> None:
     with pytest.raises(StoreError, match="no SPARQL endpoint at this URL — check it"):
-        remote.RemoteStore(server.replace("/query", "/nothing")).count()
+        remote.RemoteStore(server.url.rsplit("/", 1)[0] + "/nothing").count()
 
 
 def test_malformed_query(served: dict) -> None:
@@ -285,20 +252,26 @@ def test_malformed_query(served: dict) -> None:
         served["org"].query("SELECT WHERE {")
 
 
-def test_update_url_that_takes_no_updates(server: str) -> None:
+def test_update_url_that_takes_no_updates(server: sparql_servers.Server) -> None:
+    if server.kind != "oxigraph":
+        pytest.skip("Virtuoso takes queries and updates at one URL")
     with pytest.raises(StoreError, match="--update-endpoint"):
-        remote.RemoteStore(server, update_url=server).update(f"DROP SILENT GRAPH <{SCRATCH}>")
+        remote.RemoteStore(server.url, update_url=server.url).update(f"DROP SILENT GRAPH <{SCRATCH}>")
 
 
-def test_cli_error_exit_code(server: str) -> None:
-    result = CliRunner().invoke(main, ["--endpoint", f"http://127.0.0.1:{_free_port()}/query", "stats"])
+def test_cli_error_exit_code() -> None:
+    result = CliRunner().invoke(main, ["--endpoint", f"http://127.0.0.1:{sparql_servers.free_port()}/query", "stats"])
     assert result.exit_code == 2
     assert "cannot reach the SPARQL server" in result.output
 
 
 # --- a server whose default graph is already the union ------------------------------------------
 def test_server_mode_on_a_union_default_graph_server() -> None:
-    proc, url = _start("--union-default-graph")  # in memory
+    try:
+        oxigraph = sparql_servers.start_oxigraph(None, "--union-default-graph")  # in memory
+    except sparql_servers.Missing as err:
+        pytest.skip(str(err))
+    url = oxigraph.url
     try:
         store = remote.RemoteStore(url, dataset="server")
         store.extend([*(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(FACTS_GRAPH)) for q in _scratch(3)),
@@ -309,7 +282,7 @@ def test_server_mode_on_a_union_default_graph_server() -> None:
         assert remote.RemoteStore(url, dataset="explicit").query(count).rows[0]["n"].value == "5"
         assert store.graph_names() == sorted([FACTS_GRAPH, rules.get("gap").graph])
     finally:
-        _stop(proc)
+        oxigraph.stop()
 
 
 # --- what other servers need (Virtuoso): the request, and the answer read by value ----------------
