@@ -58,6 +58,7 @@ from __future__ import annotations
 import base64
 import http.client
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
@@ -65,7 +66,7 @@ import pyoxigraph as ox
 
 from selaras.engine import rules
 from selaras.engine.errors import QueryError, StoreError
-from selaras.engine.sparql import bind_values, constants_read, query_form
+from selaras.engine.sparql import bind_values, constants_read, query_form, strip_comments
 from selaras.engine.store import FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, _quads_text, _to_result
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
@@ -95,7 +96,10 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: cost-based planner, left to itself, ran rules that take Oxigraph a second for minutes (it
 #: estimated 0.0001 rows for a lookup of thousands and started from the largest pattern);
 #: Selaras's rules and queries are written in the order they should join, most selective first.
+#: Not said when the text walks a transitive path (``rdfs:subClassOf*``, ``sel:parentUnit+``):
+#: in the written order Virtuoso refused one ("transitive start not given") or found no rows.
 VIRTUOSO_HINTS = 'DEFINE sql:select-option "order"\n'
+_TRANSITIVE = re.compile(r"(?:[A-Za-z][\w.-]*:[\w.-]*|<[^>\s]*>)[*+]")
 _OWN_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_IRI}"))'
 _HOW_TO_POINT = (
     "Oxigraph http://HOST:7878/query (updates …/update), Fuseki http://HOST:3030/DATASET/sparql "
@@ -205,7 +209,7 @@ class RemoteStore:
             params += [*(("default-graph-uri", g) for g in default), *(("named-graph-uri", g) for g in graphs)]
         elif mode == "oxigraph":
             params.append(("union-default-graph", ""))
-        params[0] = ("query", self._hints() + sparql)
+        params[0] = ("query", self._hints(sparql) + sparql)
         return self._query(params, "query", ACCEPT_RDF if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else ACCEPT)
 
     def dataset_mode(self) -> str:
@@ -359,9 +363,11 @@ class RemoteStore:
             self._query([("query", "ASK {}")], "query")
         return (self._server or "").lower().startswith("virtuoso")
 
-    def _hints(self) -> str:
+    def _hints(self, sparql: str) -> str:
         """What to say to the server's optimiser before a query or update (see :data:`VIRTUOSO_HINTS`)."""
-        return VIRTUOSO_HINTS if self.is_virtuoso() else ""
+        if not self.is_virtuoso() or _TRANSITIVE.search(strip_comments(sparql)):
+            return ""
+        return VIRTUOSO_HINTS
 
     def _max_bytes(self) -> int | None:
         """The largest request to send, in bytes, when the server has a limit (Virtuoso: 10 MB)."""
@@ -403,7 +409,7 @@ class RemoteStore:
         return len(rows)
 
     def _update(self, sparql: str) -> None:
-        body = (self._hints() + sparql).encode("utf-8")
+        body = (self._hints(sparql) + sparql).encode("utf-8")
         self._post(self._update_ep, body, "application/sparql-update", "*/*", "update", fresh=True)
 
     def _query(self, params: list[tuple[str, str]], kind: str, accept: str = ACCEPT) -> Result:

@@ -148,6 +148,7 @@ def test_every_named_query_gives_the_same_rows(example: selaras.Selaras, served:
     ours = example.run(name, **params)
     assert theirs.variables == ours.variables
     assert _normal(theirs) == _normal(ours)
+    assert set(theirs.triples) == set(ours.triples)  # a CONSTRUCT's (competency-framework)
 
 
 def test_cli_infer_then_query_matches_the_embedded_store(example: selaras.Selaras, served: dict) -> None:
