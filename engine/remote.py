@@ -92,6 +92,14 @@ VIRTUOSO_APART = frozenset({"career-move"})
 #: Virtuoso refuses a request body above 10 MB (HT057): writes are cut below this.
 VIRTUOSO_REQUEST_BYTES = 8_000_000
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Errors by which a server says a request passed one of its limits, and the limit (its setting).
+_LIMITS = {
+    "SR171": ("time limit", "raise it (Virtuoso: MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini, "
+                            "0 for none)"),
+    "SQ200": ("cost estimate limit", "raise it (Virtuoso: MaxQueryCostEstimationTime in the [SPARQL] section of "
+                                     "virtuoso.ini, 0 for none)"),
+    "HT057": ("request size limit (Virtuoso: 10 MB)", "shorten the request (Selaras cuts its own writes below it)"),
+}
 #: Said first to Virtuoso in every query and update: keep the join order as written. Its
 #: cost-based planner, left to itself, ran rules that take Oxigraph a second for minutes (it
 #: estimated 0.0001 rows for a lookup of thousands and started from the largest pattern);
@@ -474,6 +482,7 @@ class RemoteStore:
             self._server = response.getheader("Server", "")
             if response.status >= 300:
                 self._raise_http(endpoint, response.status, data, kind)
+            self._check_complete(endpoint, response, kind)
             return data, response.getheader("Content-Type", "")
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -481,11 +490,37 @@ class RemoteStore:
         return (f"{endpoint.public}: cannot reach the SPARQL server ({err}) — start it (for example "
                 f"`oxigraph serve --location DIR --bind 127.0.0.1:7878`) or fix --endpoint")
 
+    def _check_complete(self, endpoint: _Endpoint, response: http.client.HTTPResponse, kind: str) -> None:
+        """Refuse an answer the server says it cut short: never a silently partial result.
+
+        Virtuoso cuts an answer at ``[SPARQL] ResultSetMaxRows`` rows and says so in the header
+        ``X-SPARQL-MaxRows``; past ``MaxQueryExecutionTime`` it may return what it has found so far
+        (an "anytime" answer), flagged by ``X-SQL-State``.
+        """
+        rows = response.getheader("X-SPARQL-MaxRows")
+        if rows:
+            raise StoreError(
+                f"{endpoint.public}: the server cut the answer at its row limit of {rows} rows — raise it above "
+                f"the largest answer (Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini; "
+                f"tests/servers/virtuoso.ini sets {10_000_000:,}); nothing was used of this answer")
+        state = response.getheader("X-SQL-State")
+        if state:
+            note = response.getheader("X-SQL-Message", "")
+            raise StoreError(
+                f"{endpoint.public}: the server gave an incomplete answer ({state}: {note}) — it stopped at its "
+                f"time limit; raise it (Virtuoso: MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini, "
+                f"0 for none)" + ("; the update may have been applied in part: run `selaras infer` again"
+                                  if kind == "update" else ""))
+
     def _raise_http(self, endpoint: _Endpoint, status: int, data: bytes, kind: str) -> None:
         message = data.decode("utf-8", "replace").strip()
         if len(message) > 600:
             message = message[:600] + " …"
         where = f"{endpoint.public} (HTTP {status}: {message or 'no message'})"
+        for code, (limit, fix) in _LIMITS.items():
+            if code in message:
+                raise StoreError(f"{where}: the {kind} passed the server's {limit} — {fix}"
+                                 + ("; on a transactional server nothing was written" if kind == "update" else ""))
         if status == 400:
             raise QueryError(f"the server rejected the {kind}: {where} — fix the {kind} text"
                              + ("; nothing was written" if kind == "update" else ""))

@@ -319,3 +319,49 @@ def test_blank_nodes_of_two_graphs_go_in_one_template() -> None:
     # Virtuoso refuses blank nodes in INSERT DATA, and a template naming one graph twice
     assert ops[0].startswith("INSERT {") and ops[0].endswith("WHERE {}") and ops[0].count("GRAPH <urn:x:g1>") == 1
     assert ops[1].startswith("INSERT DATA") and "_:" not in ops[1]
+
+
+# --- a server's limits: an answer cut short is an error naming the limit, never a short answer ----
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory) -> Iterator[sparql_servers.Server]:
+    """A Virtuoso with Debian-like limits lowered: 100 rows per answer, 2 s per query."""
+    started = _start("virtuoso", tmp_path_factory.mktemp("virtuoso-limited"), max_rows=100, max_seconds=2)
+    store = remote.RemoteStore(started.url)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(FACTS_GRAPH)) for q in _scratch(500))
+    yield started
+    started.stop()
+
+
+def test_an_answer_cut_at_the_row_limit_is_an_error(limited: sparql_servers.Server, tmp_path: Path) -> None:
+    out = tmp_path / "all.nq"
+    result = CliRunner().invoke(main, ["--endpoint", limited.url, "export", "--output", str(out)])
+    assert result.exit_code != 0
+    assert "row limit of 100 rows" in result.output and "ResultSetMaxRows" in result.output, result.output
+    assert not out.exists() or out.stat().st_size == 0
+    # an answer below the limit is read as usual
+    assert remote.RemoteStore(limited.url).query("SELECT ?s WHERE { ?s <urn:x:p> \"7\" }").rows
+
+
+def test_a_query_past_the_time_limit_is_an_error(limited: sparql_servers.Server) -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a <urn:x:p> ?x . ?b <urn:x:p> ?y . ?c <urn:x:p> ?z . ?d <urn:x:p> ?w }"
+    result = CliRunner().invoke(main, ["--endpoint", limited.url, "query", slow])
+    assert result.exit_code != 0
+    assert "time limit" in result.output and "MaxQueryExecutionTime" in result.output, result.output
+
+
+class _Answer:
+    """What :meth:`RemoteStore._check_complete` reads of an HTTP response: its headers."""
+
+    def __init__(self, **headers: str) -> None:
+        self.headers = {k.replace("_", "-"): v for k, v in headers.items()}
+
+    def getheader(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name, default)
+
+
+def test_an_anytime_answer_is_an_error() -> None:
+    store = remote.RemoteStore("http://127.0.0.1:1/sparql")
+    partial = _Answer(X_SQL_State="S1TAT", X_SQL_Message="RC...: Returning incomplete results")
+    with pytest.raises(StoreError, match=r"incomplete answer \(S1TAT: RC.*MaxQueryExecutionTime.*applied in part"):
+        store._check_complete(store._query_ep, partial, "update")  # type: ignore[arg-type]
+    store._check_complete(store._query_ep, _Answer(Server="Virtuoso"), "query")  # type: ignore[arg-type]
