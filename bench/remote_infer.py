@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Time ``infer`` on an Oxigraph server against the embedded store, on the same organisations.
+"""Time import, `infer` and the named queries on Oxigraph server and Virtuoso against the embedded store.
 
 Not a test: a measurement to run by hand::
 
     .venv/bin/python bench/remote_infer.py                       # bundled + generated 10,000 employees
     .venv/bin/python bench/remote_infer.py --employees 2000 --positions 80
     .venv/bin/python bench/remote_infer.py --orgs bundled --backends embedded-memory,server-memory
+    .venv/bin/python bench/remote_infer.py --orgs generated --backends embedded-memory,server-disk,virtuoso
 
 For each organisation (the bundled example; one written by ``selaras generate``) and each
 backend it opens a fresh store, imports the organisation (the real import path), runs every
@@ -13,7 +14,9 @@ rule and prints the seconds of each step, the inferred triples and the slowest r
 Backends: ``embedded-memory`` and ``embedded-disk`` (pyoxigraph in this process, in memory or
 RocksDB in a temporary folder); ``server-disk`` and ``server-memory`` (a real ``oxigraph serve``
 process on a loopback port, with or without ``--location``; Selaras talks to it over HTTP and
-the rules run inside it as SPARQL Update). It checks that every backend infers as many triples.
+the rules run inside it as SPARQL Update); ``virtuoso`` (Debian's Virtuoso, on disk, with
+``tests/servers/virtuoso.ini``). It checks that every backend infers as many triples, and times
+every named query with its example parameters (the three slowest are printed).
 
 The generated organisation has 120 positions by default: with the default readiness scope
 (``moves``) the readiness rule pairs every employee with every position one move away (about a
@@ -26,60 +29,40 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import selaras
+from selaras import queries
 from selaras.engine.generate import generate
 from selaras.engine.inference import Settings
 from selaras.ontology import EXAMPLE_DIR
 
-BACKENDS = ("embedded-memory", "embedded-disk", "server-memory", "server-disk")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import sparql_servers  # noqa: E402  (tests/sparql_servers.py: starts Oxigraph server or Virtuoso)
 
-
-def _oxigraph() -> str:
-    beside = Path(sys.executable).with_name("oxigraph")
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        sys.exit("the `oxigraph` server binary is missing — pip install -e '.[test]' (package oxigraph)")
-    return found
-
-
-def _serve(location: Path | None) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    args = [_oxigraph(), "serve", "--bind", f"127.0.0.1:{port}"]
-    if location is not None:
-        args += ["--location", str(location)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(urllib.request.Request(url, data=b"query=ASK%7B%7D"), timeout=2).read()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("oxigraph serve did not answer within 30 s")
+BACKENDS = ("embedded-memory", "embedded-disk", "server-memory", "server-disk", "virtuoso")
 
 
 def run(org_dir: Path, backend: str, scratch: Path, progress: bool = False,
         settings: Settings | None = None) -> dict[str, object]:
     """Import and infer one organisation on one backend; return the figures."""
-    proc = None
+    server = None
     if backend == "embedded-memory":
         org = selaras.open()
     elif backend == "embedded-disk":
         org = selaras.open(scratch / "store")
     else:
-        proc, url = _serve(scratch / "db" if backend == "server-disk" else None)
-        org = selaras.open(endpoint=url)
+        try:
+            if backend == "virtuoso":
+                server = sparql_servers.start_virtuoso(scratch / "virtuoso")
+            else:
+                server = sparql_servers.start_oxigraph(scratch / "db" if backend == "server-disk" else None)
+        except sparql_servers.Missing as err:
+            sys.exit(str(err))
+        org = selaras.open(endpoint=server.url, update_endpoint=server.update_url)
     try:
         t0 = time.perf_counter()
         report = org.import_paths([org_dir])
@@ -91,14 +74,20 @@ def run(org_dir: Path, backend: str, scratch: Path, progress: bool = False,
 
         inference = org.infer(settings, progress=say if progress else None)
         slowest = sorted(inference.runs, key=lambda r: -r.seconds)[:3]
+        timed = []
+        for query in queries.all_queries():  # every named query with its example parameters
+            t0 = time.perf_counter()
+            org.run(query.name, **dict(query.example))
+            timed.append((time.perf_counter() - t0, query.name))
+        timed.sort(reverse=True)
         return {"backend": backend, "import_s": imported, "infer_s": inference.seconds,
                 "quads_imported": report.added, "inferred": inference.triples,
-                "slowest": ", ".join(f"{r.rule} {r.seconds:.1f}" for r in slowest)}
+                "slowest": ", ".join(f"{r.rule} {r.seconds:.1f}" for r in slowest),
+                "queries": ", ".join(f"{name} {seconds:.2f}" for seconds, name in timed[:3])}
     finally:
         org.close()
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+        if server is not None:
+            server.stop()
 
 
 def main() -> None:
@@ -127,8 +116,9 @@ def main() -> None:
             print(f"generated {args.employees} employees / {args.positions} positions (seed {args.seed}) "
                   f"in {time.perf_counter() - t0:.1f} s", flush=True)
             orgs.append((f"generated ({args.employees} employees, {args.positions} positions)", out))
-        print("| organisation | backend | import s | infer s | quads imported | inferred triples | slowest rules (s) |")
-        print("|---|---|---:|---:|---:|---:|---|", flush=True)
+        print("| organisation | backend | import s | infer s | quads imported | inferred triples | slowest rules (s) "
+              "| slowest named queries (s) |")
+        print("|---|---|---:|---:|---:|---:|---|---|", flush=True)
         for name, folder in orgs:
             counts = set()
             for backend in backends:
@@ -136,7 +126,7 @@ def main() -> None:
                 r = run(folder, backend, scratch, args.progress, Settings(readiness_scope=args.readiness_scope))
                 counts.add(r["inferred"])
                 print(f"| {name} | {backend} | {r['import_s']:.1f} | {r['infer_s']:.1f} | {r['quads_imported']} "
-                      f"| {r['inferred']} | {r['slowest']} |", flush=True)
+                      f"| {r['inferred']} | {r['slowest']} | {r['queries']} |", flush=True)
                 shutil.rmtree(scratch, ignore_errors=True)
             if len(counts) > 1:
                 print(f"WARNING: the backends inferred different numbers of triples for {name}: {sorted(counts)}")

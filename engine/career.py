@@ -83,7 +83,7 @@ from selaras.engine import inference, moves
 from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels, grade_shown
-from selaras.engine.store import Store
+from selaras.engine.store import ONTOLOGY_GRAPH, Store
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 if TYPE_CHECKING:  # networkx is imported where it is used: 0.1 s that a command drawing no graph saves
@@ -108,7 +108,7 @@ SELECT ?p ?c ?level ?importance WHERE {
 _COMPETENCIES = PREFIX + """
 SELECT ?c ?code (MIN(?min) AS ?low) (MAX(?max) AS ?high) WHERE {
   ?c a ?class ; sel:code ?code ; sel:scale ?s .
-  ?class rdfs:subClassOf* sel:Competency .
+  GRAPH <""" + ONTOLOGY_GRAPH + """> { ?class rdfs:subClassOf* sel:Competency }  # one graph: see entities.rq
   ?s a sel:ProficiencyScale .
   OPTIONAL { ?s sel:minRank ?min ; sel:maxRank ?max }
 } GROUP BY ?c ?code"""

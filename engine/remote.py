@@ -513,7 +513,7 @@ class RemoteStore:
                                   if kind == "update" else ""))
 
     def _raise_http(self, endpoint: _Endpoint, status: int, data: bytes, kind: str) -> None:
-        message = data.decode("utf-8", "replace").strip()
+        message = " ".join(data.decode("utf-8", "replace").split())  # one line (Virtuoso's span several)
         if len(message) > 600:
             message = message[:600] + " …"
         where = f"{endpoint.public} (HTTP {status}: {message or 'no message'})"

@@ -180,7 +180,8 @@ def _sections(store: Store, namer: Namer) -> list[Section]:
 # --- SPARQL checks --------------------------------------------------------------------
 
 def _sparql_findings(check: Check, store: Store, namer: Namer, section: Section) -> list[Finding]:
-    rows = store.query(check.body).rows
+    body, order = _order_here(check.body)
+    rows = _ordered(store.query(body).rows, order)
     conclusions = {r: _iris(row.get("conclusions")) for r, row in enumerate(rows)}
     explained = _explain(store, [c for cs in conclusions.values() for c in cs])
     premise_iris: set[str] = set()
@@ -203,6 +204,49 @@ def _sparql_findings(check: Check, store: Store, namer: Namer, section: Section)
             explanation=_explanation(check, conclusions[r], _iris(row.get("premises")), explained, namer),
             values=values))
     return out
+
+
+_KEY = r"(?:(?:ASC|DESC)\s*\(\s*\?\w+\s*\)|\?\w+)"
+_ORDER_BY = re.compile(rf"\bORDER\s+BY\s+({_KEY}(?:\s+{_KEY})*)\s*$", re.IGNORECASE)
+_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal", "double", "float")}
+
+
+def _order_here(body: str) -> tuple[str, list[tuple[str, bool]]]:
+    """Take a check's ``ORDER BY`` of plain variables out of its text, to sort its rows here.
+
+    Virtuoso cannot sort rows that hold a long ``GROUP_CONCAT`` (the conclusions of a finding:
+    "SR319 Max row length is exceeded … temp col"); it can return them unsorted. Returns the text
+    without the clause and the keys (variable, descending); the text unchanged and no keys when
+    the clause orders by anything else.
+
+    >>> _order_here("SELECT ?f ?n WHERE { ?f <urn:p> ?n } ORDER BY DESC(?n) ?f")
+    ('SELECT ?f ?n WHERE { ?f <urn:p> ?n } ', [('n', True), ('f', False)])
+    """
+    m = _ORDER_BY.search(body)
+    if m is None:
+        return body, []
+    keys = [(k.strip("?() \t\n").split("?")[-1].strip("() "), k.upper().startswith("DESC"))
+            for k in re.findall(_KEY, m.group(1), re.IGNORECASE)]
+    return body[: m.start()], keys
+
+
+def _ordered(rows: list[dict[str, Any]], keys: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    """Sort rows as SPARQL's ``ORDER BY`` of those keys does: unbound first, then blank nodes,
+    IRIs and literals; numbers by value, other literals by their text."""
+    def key(term: Any) -> tuple[int, float, str]:
+        if term is None:
+            return (0, 0.0, "")
+        if isinstance(term, ox.BlankNode):
+            return (1, 0.0, term.value)
+        if isinstance(term, ox.NamedNode):
+            return (2, 0.0, term.value)
+        if term.datatype.value in _NUMERIC:
+            return (3, float(term.value), "")
+        return (4, 0.0, term.value)
+
+    for name, descending in reversed(keys):  # stable sorts, the last key first
+        rows = sorted(rows, key=lambda row: key(row.get(name)), reverse=descending)
+    return rows
 
 
 def _iris(term: Any) -> list[str]:
