@@ -83,7 +83,7 @@ from selaras.engine import inference, moves
 from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels, grade_shown
-from selaras.engine.store import ONTOLOGY_GRAPH, Store
+from selaras.engine.store import Store
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 if TYPE_CHECKING:  # networkx is imported where it is used: 0.1 s that a command drawing no graph saves
@@ -108,10 +108,13 @@ SELECT ?p ?c ?level ?importance WHERE {
 _COMPETENCIES = PREFIX + """
 SELECT ?c ?code (MIN(?min) AS ?low) (MAX(?max) AS ?high) WHERE {
   ?c a ?class ; sel:code ?code ; sel:scale ?s .
-  GRAPH <""" + ONTOLOGY_GRAPH + """> { ?class rdfs:subClassOf* sel:Competency }  # one graph: see entities.rq
+  # ?class: the competency classes, given as values (:data:`_COMPETENCY_CLASSES`, read first)
   ?s a sel:ProficiencyScale .
   OPTIONAL { ?s sel:minRank ?min ; sel:maxRank ?max }
 } GROUP BY ?c ?code"""
+#: The competency classes, asked apart: inside the query above, Virtuoso 7.2 walked the path to
+#: no rows (alone it walks it right).
+_COMPETENCY_CLASSES = PREFIX + "SELECT ?class WHERE { ?class rdfs:subClassOf* sel:Competency }"
 _MOVES = PREFIX + """
 SELECT ?m ?from ?to ?type ?steps WHERE {
   ?m a sel:CareerMove ; sel:fromPosition ?from ; sel:toPosition ?to ; sel:moveType ?type .
@@ -620,7 +623,11 @@ def read_inputs(store: Store) -> dict[str, list[list[str | None]]]:
     def plain(sparql: str, names: tuple[str, ...]) -> list[list[str | None]]:
         return [[None if r[n] is None else r[n].value for n in names] for r in store.query(sparql).rows]
 
-    return {"competencies": plain(_COMPETENCIES, ("code", "c", "low", "high")),
+    classes = " ".join(str(r["class"]) for r in store.query(_COMPETENCY_CLASSES).rows
+                       if isinstance(r["class"], ox.NamedNode))
+    competencies = store.query(_COMPETENCIES.replace("WHERE {", f"WHERE {{ VALUES ?class {{ {classes} }}", 1)).rows
+    return {"competencies": [[None if r[n] is None else r[n].value for n in ("code", "c", "low", "high")]
+                             for r in competencies],
             "positions": plain(_POSITIONS, ("code", "p", "gcode", "rank", "fcode", "track")),
             "requirements": list(_rows(store, _REQUIREMENTS)),
             "transitions": list(_rows(store, _TRANSITIONS)),

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from selaras.engine import tabular
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, VERSION_INFO, Store, TextReader
+from selaras.engine.store import FACTS_GRAPH, META_GRAPH, VERSION_INFO, Store, TextReader
 from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
 from selaras.ontology.namespace import DATA_IRI
 
@@ -619,10 +619,12 @@ class _Context:
         if kind not in self._store_codes:
             cls = sel(tabular.REF_CLASSES[kind]).value
             prefix = DATA_IRI + kind + "/"
-            # the class hierarchy of the ontology graph (a path over many graphs finds nothing on Virtuoso)
-            sub = ("?s a ?c . GRAPH <%s> { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <%s> }"
-                   % (ONTOLOGY_GRAPH, cls))
-            result = self.store.query(f"SELECT DISTINCT ?s WHERE {{ {sub} }}")
+            # the class and its subclasses asked apart (inside a larger pattern Virtuoso 7.2 walked
+            # the path to no rows), then their instances
+            subclasses = self.store.query(
+                f"SELECT ?c WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{cls}> }}").rows
+            classes = " ".join({str(r["c"]) for r in subclasses if isinstance(r["c"], ox.NamedNode)} | {f"<{cls}>"})
+            result = self.store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }}")
             self._store_codes[kind] = {
                 r["s"].value[len(prefix):] for r in result.rows if r["s"].value.startswith(prefix)
             }
