@@ -92,6 +92,9 @@ VIRTUOSO_APART = frozenset({"career-move"})
 #: Virtuoso refuses a request body above 10 MB (HT057): writes are cut below this.
 VIRTUOSO_REQUEST_BYTES = 8_000_000
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: A blank node as Virtuoso labels it in SPARQL results (JSON ``"value": "nodeID://b10001"``, XML
+#: ``<bnode>nodeID://b10001</bnode>``): the label is what follows ``nodeID://``.
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
 #: Errors by which a server says a request passed one of its limits, and the limit (its setting).
 _LIMITS = {
     "SR171": ("time limit", "raise it (Virtuoso: MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini, "
@@ -427,6 +430,8 @@ class RemoteStore:
         try:
             results_format = ox.QueryResultsFormat.from_media_type(base)
             if results_format is not None:
+                if b"nodeID://" in data:  # Virtuoso's blank node labels: not valid labels in SPARQL results
+                    data = _VIRTUOSO_BNODE.sub(rb"\1", data)
                 result = _to_result(ox.parse_query_results(data, format=results_format))
                 if result.rows and b"XMLSchema#boolean" in data:
                     result.rows = [_canonical_booleans(row) for row in result.rows]
