@@ -129,7 +129,9 @@ class Rule:
         True
         """
         prologue, template, pattern = split_construct(self.text)
-        using = "\n".join(f"USING <{g}>" for g in self.input_graphs())
+        # the input graphs are its default graph, and by name for a GRAPH clause (readiness)
+        using = "\n".join([*(f"USING <{g}>" for g in self.input_graphs()),
+                           *(f"USING NAMED <{g}>" for g in self.input_graphs())])
         return (
             f"{prologue}\nDROP SILENT GRAPH <{self.graph}> ;\n"
             f"INSERT {{ GRAPH <{self.graph}> {{ {template} }} }}\n{using}\nWHERE {pattern}"
