@@ -5,7 +5,15 @@ Jena Fuseki, GraphDB, Virtuoso …) with the standard library's ``http.client``;
 back as SPARQL JSON (or an RDF format for ``CONSTRUCT``) and are parsed by Oxigraph into the
 same :class:`~selaras.engine.store.Result` objects the embedded store returns. The rules run
 *inside* the server: each is one SPARQL Update (``INSERT { GRAPH <g> {…} } USING <facts> …
-WHERE {…}``), so no data is pulled into Python to infer.
+WHERE {…}``), so no data is pulled into Python to infer — but for a rule a server cannot plan
+(on Virtuoso, ``career-move``: :data:`VIRTUOSO_APART`), which is evaluated in memory over a copy
+of the triples it can match (:meth:`RemoteStore.infer_apart`).
+
+Virtuoso
+    Told to keep the written join order (:data:`VIRTUOSO_HINTS`), written to in requests below
+    its 10 MB limit, its blank node labels and ``1``/``0`` booleans read as RDF; an answer it
+    cut at a limit (rows, time, cost) is an error naming the setting, never a short answer.
+    ``tests/servers/virtuoso.ini`` is the configuration the tests run it with.
 
 Which graphs a query sees
     The embedded store's default graph is the union of all named graphs, so analysts need no
@@ -67,7 +75,9 @@ import pyoxigraph as ox
 from selaras.engine import rules
 from selaras.engine.errors import QueryError, StoreError
 from selaras.engine.sparql import bind_values, constants_read, query_form, strip_comments
-from selaras.engine.store import FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, _quads_text, _to_result
+from selaras.engine.store import (
+    FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, Store, _quads_text, _to_result,
+)
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
 
@@ -398,8 +408,6 @@ class RemoteStore:
         read from its input graphs; the rule's own SPARQL then runs in memory, so the conclusions
         are the embedded store's. Returns the number of triples read.
         """
-        from selaras.engine.store import Store
-
         wanted = constants_read(rule.text)
         graphs = rule.input_graphs()
         if wanted is None:
