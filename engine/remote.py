@@ -112,6 +112,8 @@ _LIMITS = {
     "SQ200": ("cost estimate limit", "raise it (Virtuoso: MaxQueryCostEstimationTime in the [SPARQL] section of "
                                      "virtuoso.ini, 0 for none)"),
     "HT057": ("request size limit (Virtuoso: 10 MB)", "shorten the request (Selaras cuts its own writes below it)"),
+    "SR325": ("transaction size limit", "raise it (Virtuoso: TransactionAfterImageLimit in the [Parameters] "
+                                        "section of virtuoso.ini, in bytes)"),
 }
 #: Said first to Virtuoso in every query and update: keep the join order as written. Its
 #: cost-based planner, left to itself, ran rules that take Oxigraph a second for minutes (it
