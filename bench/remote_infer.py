@@ -36,6 +36,7 @@ from pathlib import Path
 
 import selaras
 from selaras import queries
+from selaras.engine.errors import NotFoundError
 from selaras.engine.generate import generate
 from selaras.engine.inference import Settings
 from selaras.ontology import EXAMPLE_DIR
@@ -77,7 +78,10 @@ def run(org_dir: Path, backend: str, scratch: Path, progress: bool = False,
         timed = []
         for query in queries.all_queries():  # every named query with its example parameters
             t0 = time.perf_counter()
-            org.run(query.name, **dict(query.example))
+            try:
+                org.run(query.name, **dict(query.example))
+            except NotFoundError:  # its example names the bundled organisation's positions
+                continue
             timed.append((time.perf_counter() - t0, query.name))
         timed.sort(reverse=True)
         return {"backend": backend, "import_s": imported, "infer_s": inference.seconds,
