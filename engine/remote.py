@@ -74,6 +74,7 @@ import pyoxigraph as ox
 
 from selaras.engine import rules
 from selaras.engine.errors import QueryError, StoreError
+from selaras.engine.fastpath import FastPath
 from selaras.engine.sparql import bind_values, constants_read, query_form, strip_comments
 from selaras.engine.store import (
     FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, Store, _quads_text, _to_result,
@@ -407,8 +408,9 @@ class RemoteStore:
         For a rule the server's planner cannot run in reasonable time (:data:`VIRTUOSO_APART`).
         The copy holds only the triples the rule's patterns can match: those of its predicates,
         and the ``rdf:type`` triples of its classes (:func:`~selaras.engine.sparql.constants_read`),
-        read from its input graphs; the rule's own SPARQL then runs in memory, so the conclusions
-        are the embedded store's. Returns the number of triples read.
+        read from its input graphs; the rule then runs in memory as it does in the embedded store
+        (set at a time when it has a fast path, else its SPARQL), so the conclusions are the
+        embedded store's. Returns the number of triples read.
         """
         wanted = constants_read(rule.text)
         graphs = rule.input_graphs()
@@ -422,10 +424,15 @@ class RemoteStore:
                     f"FILTER(?p != <{_RDF_TYPE}> || ?o IN ({kinds})) }}")
         rows = self.query(text, default_graphs=graphs).rows
         copy = Store()
-        into = ox.NamedNode(FACTS_GRAPH)
+        into = ox.NamedNode(FACTS_GRAPH)  # one base graph: the rule reads the union of its inputs
         copy.extend(ox.Quad(r["s"], r["p"], r["o"], into) for r in rows)  # type: ignore[arg-type]
         out = ox.NamedNode(rule.graph)
-        triples = copy.query(rule.text).triples
+        # set at a time when the rule has a fast path (its SPARQL over every pair of positions takes
+        # minutes at hundreds of positions, in Oxigraph too), else the rule's SPARQL
+        if rule.fast and FastPath(copy).run(rule):
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in copy.quads(rule.graph)]
+        else:
+            triples = copy.query(rule.text).triples
         self.replace_graph(rule.graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
         return len(rows)
 
