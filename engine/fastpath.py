@@ -96,6 +96,17 @@ def decimal_text(scaled: int) -> str:
     return str(whole) if frac == 0 else f"{whole}.{frac:018d}".rstrip("0")
 
 
+def round_nine(scaled: int) -> int:
+    """Round a non-negative decimal of 10⁻¹⁸ units to nine decimals, half up, as the rule's
+    ``ROUND(?mean * 1000000000) / 1000000000`` does (readiness).
+
+    >>> decimal_text(round_nine(2 * 10**18 // 3)), decimal_text(round_nine(10**18 // 4))
+    ('0.666666667', '0.25')
+    """
+    unit = _SCALE // 10**9
+    return (scaled + unit // 2) // unit * unit
+
+
 def integer_nt(value: int) -> str:
     """Return an ``xsd:integer`` literal in N-Triples syntax."""
     return f'"{value}"{_INTEGER}'
@@ -694,8 +705,7 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
                 out = (f"{n} {T} {cls} .\n{n} {p_emp} {emp} .\n{n} {p_pos} {target} .\n"
                        f"{n} {p_met} {integer_nt(met)} .\n{n} {p_count} {integer_nt(count)} .\n")
                 if total * _SCALE <= _I128_MAX:  # Oxigraph's AVG fails (unbound) past an i128
-                    mean = total // count  # then ROUND(?mean * 10⁹) / 10⁹: half up, as fn:round
-                    out += f'{n} {p_score} "{decimal_text((mean + _SCALE // 10**9 // 2) // (_SCALE // 10**9) * (_SCALE // 10**9))}"{_DECIMAL} .\n'
+                    out += f'{n} {p_score} "{decimal_text(round_nine(total // count))}"{_DECIMAL} .\n'
                 yield out
     return nodes()
 
