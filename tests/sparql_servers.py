@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 VIRTUOSO_INI = Path(__file__).parent / "servers" / "virtuoso.ini"
@@ -45,17 +45,21 @@ class Server:
     update_url: str
     proc: subprocess.Popen[bytes]
     folder: Path
-    log: Path | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    log: Path | None = None  #: the server's own log (Virtuoso), to read when it fails
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 20 s)."""
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, 20)
+
+
+def stop_process(proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Stop a child process: SIGTERM, then SIGKILL if it has not ended after ``seconds``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def free_port() -> int:
@@ -143,7 +147,7 @@ def start_virtuoso(folder: Path, *, max_rows: int = VIRTUOSO_MAX_ROWS,
         proc.kill()
         proc.wait()
         raise
-    return Server("virtuoso", url, url, proc, folder, log, {"isql": isql, "sql_port": str(sql_port)})
+    return Server("virtuoso", url, url, proc, folder, log)
 
 
 def start(kind: str, folder: Path, **kwargs: int) -> Server:

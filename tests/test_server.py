@@ -27,6 +27,8 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
 
+from . import sparql_servers
+
 SEL = "https://w3id.org/selaras/ontology#"
 COUNT_TECHNICAL = f"PREFIX sel: <{SEL}> SELECT (COUNT(?c) AS ?n) WHERE {{ ?c a sel:TechnicalCompetency }}"
 CORE = (f"PREFIX sel: <{SEL}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -54,15 +56,9 @@ class Server:
         return self.url + "/sparql"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(store: str, log: Path, *options: str) -> Server:
     """Start `selaras --store STORE serve` on a free port and wait until it answers."""
-    port = free_port()
+    port = sparql_servers.free_port()
     command = [sys.executable, "-m", "selaras.cli", "--store", store, "serve", "--port", str(port), *options]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
@@ -81,12 +77,7 @@ def start(store: str, log: Path, *options: str) -> Server:
 
 
 def stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    sparql_servers.stop_process(server.process)
 
 
 @pytest.fixture(scope="module")
