@@ -225,8 +225,8 @@ def _order_here(body: str) -> tuple[str, list[tuple[str, bool]]]:
     m = _ORDER_BY.search(body)
     if m is None:
         return body, []
-    keys = [(k.strip("?() \t\n").split("?")[-1].strip("() "), k.upper().startswith("DESC"))
-            for k in re.findall(_KEY, m.group(1), re.IGNORECASE)]
+    keys = [(name, (direction or "").upper() == "DESC")
+            for direction, name in re.findall(r"(ASC|DESC)?\s*\(?\s*\?(\w+)", m.group(1), re.IGNORECASE)]
     return body[: m.start()], keys
 
 
