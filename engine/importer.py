@@ -1092,7 +1092,7 @@ def _replace(store: Store, batch: Batch, rdf: list[ox.Quad], version: list[ox.Qu
         remove, fresh = list(old), new
         unchanged = old == set(new)
     else:
-        remove, fresh = _delta(store, new)
+        remove, fresh = _delta(store, new) if old_facts else ([], new)
         unchanged = not remove and not fresh
     if unchanged and old_version:  # (facts without a version, of a cut-short import, get one)
         return None
@@ -1184,10 +1184,13 @@ def _delta(store: Store, add: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox
     by_subject: dict[object, list[ox.Quad]] = {}
     for q in add:
         by_subject.setdefault(q.subject, []).append(q)
+    held: dict[object, set[ox.Quad]] = {}
+    for q in store.quads_about(list(by_subject), FACTS_GRAPH):
+        held.setdefault(q.subject, set()).add(q)
     removed: list[ox.Quad] = []
     fresh: list[ox.Quad] = []
     for s, quads in by_subject.items():
-        existing = set(store.match(s, None, None, FACTS))
+        existing = held.get(s, set())
         pairs = {q.predicate for q in quads if q.predicate.value not in ADDITIVE}
         news = set(quads)
         removed += [q for q in existing if q.predicate in pairs and q not in news]

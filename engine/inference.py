@@ -325,7 +325,7 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
                 store.infer_apart(rule)  # type: ignore[attr-defined]
                 store.update(_rule_description(rule))
                 path = "apart"
-            elif isinstance(store, Store) and store.path is not None:  # in place on disk: bulk-loaded
+            elif store.constructs_rules():  # on disk (bulk-loaded) and on Virtuoso: its CONSTRUCT, then its triples
                 inputs = rule.input_graphs()  # read from the copy in memory when it holds them all
                 store.construct_into(rule.graph, rule.text, inputs,  # (settles its inputs)
                                      source=reader if reader is not None and rule_registry.only_base(inputs) else None)

@@ -100,6 +100,8 @@ ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.
 #: did not finish career-move on the bundled organisation in 8 minutes, with or without
 #: :data:`VIRTUOSO_HINTS` (its nested aggregates over every pair of positions; Oxigraph: 2 s).
 VIRTUOSO_APART = frozenset({"career-move"})
+#: Subjects looked up per query by :meth:`RemoteStore.quads_about`.
+SUBJECTS_PER_QUERY = 2_000
 #: Virtuoso refuses a request body above 10 MB (HT057): writes are cut below this.
 VIRTUOSO_REQUEST_BYTES = 8_000_000
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -271,6 +273,20 @@ class RemoteStore:
         rows = self._query([("query", text)], "query").rows
         return (ox.Quad(s or r["s"], p or r["p"], o or r["o"], g or r["g"]) for r in rows)
 
+    def quads_about(self, subjects: Sequence[Term], graph: str) -> Iterator[ox.Quad]:
+        """Iterate over the quads of one named graph whose subject is one of ``subjects``.
+
+        One query per :data:`SUBJECTS_PER_QUERY` subjects (a query per subject made a first import of
+        1,000 employees wait on 30,000 round trips).
+        """
+        g = ox.NamedNode(graph)
+        named = [s for s in subjects if isinstance(s, ox.NamedNode)]  # the server names its own blank nodes
+        for i in range(0, len(named), SUBJECTS_PER_QUERY):
+            values = " ".join(str(s) for s in named[i: i + SUBJECTS_PER_QUERY])
+            text = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH {g} {{ ?s ?p ?o }} }}"
+            for row in self._query([("query", self._hints(text) + text)], "query").rows:
+                yield ox.Quad(row["s"], row["p"], row["o"], g)  # type: ignore[arg-type]
+
     def graph_names(self) -> list[str]:
         """List Selaras's named graphs on the server (those under ``…/selaras/graph/``).
 
@@ -369,11 +385,11 @@ class RemoteStore:
             return
         limit = self._max_bytes()
         if size <= CHUNK_QUADS and (limit is None or sum(len(op) for op in ops) <= limit):
-            self._update(" ;\n".join(ops))
+            self._update(" ;\n".join(ops), plan=False)
             return
         for n, op in enumerate(ops):
             try:
-                self._update(op)
+                self._update(op, plan=False)
             except (QueryError, StoreError) as err:
                 raise type(err)(
                     f"{err}\nThe write was split into {len(ops)} requests of up to {CHUNK_QUADS} quads"
@@ -397,7 +413,31 @@ class RemoteStore:
         """The largest request to send, in bytes, when the server has a limit (Virtuoso: 10 MB)."""
         return VIRTUOSO_REQUEST_BYTES if self.is_virtuoso() else None
 
-    # --- rules the server cannot plan -------------------------------------------------
+    # --- how rules run on this server -----------------------------------------------
+    def constructs_rules(self) -> bool:
+        """Tell whether inference asks for a rule's CONSTRUCT and writes its triples (:meth:`construct_into`).
+
+        On Virtuoso: its ``INSERT { … } WHERE { … }`` wrote held-level's 92,785 triples at 1,000
+        employees in 23–38 s, while the same rule as a CONSTRUCT (8 s) and its triples sent back as
+        ``INSERT DATA`` (5 s) took 13 s. Elsewhere a rule is one update, which the server runs in
+        one transaction.
+        """
+        return self.is_virtuoso()
+
+    def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str], *,
+                       source: Store | None = None) -> None:
+        """Make ``graph`` hold what a CONSTRUCT query concludes over ``default_graphs``.
+
+        The server evaluates the query (or ``source``, a store holding the same graphs) and the
+        triples are written back with :meth:`replace_graph`: one request up to the chunk size, so not
+        one transaction for a large graph (inference drops its version marker first, and marks the
+        conclusions current only when every rule has run).
+        """
+        reader = source if source is not None else self
+        triples = reader.query(construct, default_graphs=default_graphs).triples
+        out = ox.NamedNode(graph)
+        self.replace_graph(graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
+
     def evaluates_apart(self, rule_id: str) -> bool:
         """Tell whether a rule is evaluated apart (see :meth:`infer_apart`) on this server."""
         return rule_id in VIRTUOSO_APART and self.is_virtuoso()
@@ -436,8 +476,9 @@ class RemoteStore:
         self.replace_graph(rule.graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
         return len(rows)
 
-    def _update(self, sparql: str) -> None:
-        body = (self._hints(sparql) + sparql).encode("utf-8")
+    def _update(self, sparql: str, *, plan: bool = True) -> None:
+        """Send an update; ``plan=False`` for data (``INSERT DATA`` …): no hints, and its megabytes unscanned."""
+        body = ((self._hints(sparql) if plan else "") + sparql).encode("utf-8")
         self._post(self._update_ep, body, "application/sparql-update", "*/*", "update", fresh=True)
 
     def _query(self, params: list[tuple[str, str]], kind: str, accept: str = ACCEPT) -> Result:

@@ -316,6 +316,11 @@ class Store:
         """Iterate over the quads matching a pattern (None matches anything)."""
         return iter(self._ox.quads_for_pattern(s, p, o, g))
 
+    def quads_about(self, subjects: Sequence[Term], graph: str) -> Iterator[ox.Quad]:
+        """Iterate over the quads of one named graph whose subject is one of ``subjects``."""
+        g = ox.NamedNode(graph)
+        return (q for s in subjects for q in self._ox.quads_for_pattern(s, None, None, g))
+
     def graph_names(self) -> list[str]:
         """List the named graphs that hold data."""
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
@@ -466,6 +471,13 @@ class Store:
             return
         for part in parts:
             self._ox.bulk_load(part, format=RDF_FORMATS[fmt], lenient=True, **graph)
+
+    def constructs_rules(self) -> bool:
+        """Tell whether inference writes a rule's graph with :meth:`construct_into` rather than one update.
+
+        On disk: an update's transaction would hold every new quad in memory until it commits.
+        """
+        return self.path is not None
 
     def evaluates_apart(self, rule_id: str) -> bool:  # noqa: ARG002  (RemoteStore's signature)
         """Tell whether a rule must be evaluated apart from the store: never here (see RemoteStore)."""
