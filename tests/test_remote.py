@@ -69,8 +69,10 @@ def served(server: sparql_servers.Server) -> dict:
     assert result.exit_code == 0, result.output
     received: list[int] = []
     apart: list[str] = []  # the rules evaluated apart; while one runs, its reads are not counted
+    constructed: list[str] = []  # the graphs written from a CONSTRUCT's answer (whose triples are read)
     inside: list[bool] = []
     original, original_apart = remote.RemoteStore._post, remote.RemoteStore.infer_apart
+    original_construct = remote.RemoteStore.construct_into
 
     def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         data, media = original(self, *args, **kwargs)
@@ -86,13 +88,22 @@ def served(server: sparql_servers.Server) -> dict:
         finally:
             inside.pop()
 
+    def constructing(self, graph, *args, **kwargs):  # type: ignore[no-untyped-def]
+        constructed.append(graph)
+        inside.append(True)
+        try:
+            return original_construct(self, graph, *args, **kwargs)
+        finally:
+            inside.pop()
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(remote.RemoteStore, "_post", counting)
         mp.setattr(remote.RemoteStore, "infer_apart", evaluating_apart)
+        mp.setattr(remote.RemoteStore, "construct_into", constructing)
         result = runner.invoke(main, [*_endpoint(server), "infer", "--no-owl"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return {"url": server.url, "kind": server.kind, "server": server, "received": received,
-            "apart": apart,
+            "apart": apart, "constructed": constructed,
             "org": selaras.open(endpoint=server.url, update_endpoint=server.update_url, read_only=True),
             "infer_output": result.output}
 
@@ -183,8 +194,12 @@ def test_the_update_took_effect_on_the_server(example: selaras.Selaras, served: 
 
 def test_rules_run_inside_the_server(example: selaras.Selaras, served: dict) -> None:
     # inference read back only counts and settings: a few kilobytes, not the graph's megabytes;
-    # on Virtuoso, but for the rules it cannot plan, evaluated apart over a copy of what they read
-    assert served["apart"] == (sorted(remote.VIRTUOSO_APART) if served["kind"] == "virtuoso" else [])
+    # on Virtuoso, but for the rules it cannot plan, evaluated apart over a copy of what they read,
+    # the server evaluates each rule's CONSTRUCT and its answer is written back as data
+    virtuoso = served["kind"] == "virtuoso"
+    assert served["apart"] == (sorted(remote.VIRTUOSO_APART) if virtuoso else [])
+    inside = [r.graph for r in rules.all_rules() if r.id not in remote.VIRTUOSO_APART]
+    assert served["constructed"] == (inside if virtuoso else [])
     assert sum(served["received"]) < 100_000, served["received"]
     assert example.store.count() > 120_000  # the quads inference wrote there (about 135,000)
 
