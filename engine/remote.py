@@ -5,9 +5,10 @@ Jena Fuseki, GraphDB, Virtuoso …) with the standard library's ``http.client``;
 back as SPARQL JSON (or an RDF format for ``CONSTRUCT``) and are parsed by Oxigraph into the
 same :class:`~selaras.engine.store.Result` objects the embedded store returns. The rules run
 *inside* the server: each is one SPARQL Update (``INSERT { GRAPH <g> {…} } USING <facts> …
-WHERE {…}``), so no data is pulled into Python to infer — but for a rule a server cannot plan
-(on Virtuoso, ``career-move``: :data:`VIRTUOSO_APART`), which is evaluated in memory over a copy
-of the triples it can match (:meth:`RemoteStore.infer_apart`).
+WHERE {…}``), so no data is pulled into Python to infer; on Virtuoso the server evaluates each
+rule's CONSTRUCT and its triples are written back as data (:meth:`RemoteStore.construct_into`).
+One rule, ``career-move`` (:data:`APART`), is evaluated in memory over a copy of the triples it
+can match (:meth:`RemoteStore.infer_apart`).
 
 Virtuoso
     Told to keep the written join order (:data:`VIRTUOSO_HINTS`), written to in requests below
@@ -96,10 +97,11 @@ ACCEPT = (
 )
 #: What a CONSTRUCT or DESCRIBE asks for: N-Triples (or Turtle, RDF/XML, JSON-LD).
 ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
-#: Rules evaluated apart on Virtuoso (:meth:`RemoteStore.infer_apart`): Virtuoso 7.2's planner
-#: did not finish career-move on the bundled organisation in 8 minutes, with or without
-#: :data:`VIRTUOSO_HINTS` (its nested aggregates over every pair of positions; Oxigraph: 2 s).
-VIRTUOSO_APART = frozenset({"career-move"})
+#: Rules evaluated apart on every server (:meth:`RemoteStore.infer_apart`), through their fast path:
+#: career-move's SPARQL (nested aggregates over every pair of positions) took 18 s inside Oxigraph
+#: server at 40 positions and more than 10 minutes at 400; Virtuoso 7.2 did not finish it on the
+#: bundled organisation in 8 minutes, with or without :data:`VIRTUOSO_HINTS`.
+APART = frozenset({"career-move"})
 #: Subjects looked up per query by :meth:`RemoteStore.quads_about`.
 SUBJECTS_PER_QUERY = 2_000
 #: Virtuoso refuses a request body above 10 MB (HT057): writes are cut below this.
@@ -440,12 +442,12 @@ class RemoteStore:
 
     def evaluates_apart(self, rule_id: str) -> bool:
         """Tell whether a rule is evaluated apart (see :meth:`infer_apart`) on this server."""
-        return rule_id in VIRTUOSO_APART and self.is_virtuoso()
+        return rule_id in APART
 
     def infer_apart(self, rule: rules.Rule) -> int:
         """Evaluate a rule with the embedded engine over a copy of what it reads; write its graph here.
 
-        For a rule the server's planner cannot run in reasonable time (:data:`VIRTUOSO_APART`).
+        For a rule the server's planner cannot run in reasonable time (:data:`APART`).
         The copy holds only the triples the rule's patterns can match: those of its predicates,
         and the ``rdf:type`` triples of its classes (:func:`~selaras.engine.sparql.constants_read`),
         read from its input graphs; the rule then runs in memory as it does in the embedded store
