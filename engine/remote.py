@@ -95,6 +95,12 @@ ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
     "application/n-triples;q=0.5, text/turtle;q=0.4"
 )
+#: What a SELECT or ASK asks Virtuoso for: its SPARQL XML, which it writes four times faster than its
+#: JSON (a graph of 166,000 triples: 5 s, JSON 21 s; its TSV writes IRIs as strings, so not that).
+ACCEPT_VIRTUOSO = (
+    "application/sparql-results+xml, application/sparql-results+json;q=0.9, "
+    "application/n-triples;q=0.5, text/turtle;q=0.4"
+)
 #: What a CONSTRUCT or DESCRIBE asks for: N-Triples (or Turtle, RDF/XML, JSON-LD).
 ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
 #: Rules evaluated apart on every server (:meth:`RemoteStore.infer_apart`), through their fast path:
@@ -238,7 +244,7 @@ class RemoteStore:
         elif mode == "oxigraph":
             params.append(("union-default-graph", ""))
         params[0] = ("query", self._hints(sparql) + sparql)
-        return self._query(params, "query", ACCEPT_RDF if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else ACCEPT)
+        return self._query(params, "query", ACCEPT_RDF if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else None)
 
     def dataset_mode(self) -> str:
         """Say how queries get the union of the graphs as their default graph.
@@ -250,8 +256,7 @@ class RemoteStore:
         else ``explicit``; any of the four can be forced.
         """
         if self._mode == "auto":
-            if self._server is None:
-                self._query([("query", "ASK {}")], "query")
+            self._identify()
             self._mode = "oxigraph" if (self._server or "").lower().startswith("oxigraph") else "explicit"
         return self._mode
 
@@ -401,9 +406,14 @@ class RemoteStore:
 
     def is_virtuoso(self) -> bool:
         """Tell whether the server is Virtuoso (by its ``Server`` header; asked once)."""
-        if self._server is None:
-            self._query([("query", "ASK {}")], "query")
+        self._identify()
         return (self._server or "").lower().startswith("virtuoso")
+
+    def _identify(self) -> None:
+        """Learn the server's ``Server`` header, once, with an ``ASK {}``."""
+        if self._server is None:
+            self._post(self._query_ep, urlencode([("query", "ASK {}")]).encode("ascii"),
+                       "application/x-www-form-urlencoded", ACCEPT, "query")
 
     def _hints(self, sparql: str) -> str:
         """What to say to the server's optimiser before a query or update (see :data:`VIRTUOSO_HINTS`)."""
@@ -483,7 +493,10 @@ class RemoteStore:
         body = ((self._hints(sparql) if plan else "") + sparql).encode("utf-8")
         self._post(self._update_ep, body, "application/sparql-update", "*/*", "update", fresh=True)
 
-    def _query(self, params: list[tuple[str, str]], kind: str, accept: str = ACCEPT) -> Result:
+    def _query(self, params: list[tuple[str, str]], kind: str, accept: str | None = None) -> Result:
+        """Post a query; ``accept`` None: results (SPARQL XML from Virtuoso, else JSON first)."""
+        if accept is None:
+            accept = ACCEPT_VIRTUOSO if self.is_virtuoso() else ACCEPT
         body = urlencode(params).encode("ascii")
         data, media = self._post(self._query_ep, body, "application/x-www-form-urlencoded", accept, kind)
         base = media.split(";")[0].strip().lower()
