@@ -104,7 +104,7 @@ class RuleRun:
     triples: int
     seconds: float
     #: how it was evaluated: "sparql" (its update), "fast" (set at a time, engine/fastpath.py) or
-    #: "apart" (in memory over a copy of its inputs, on a server that cannot plan it: engine/remote.py)
+    #: "apart" (in memory over a copy of its inputs, on a server: engine/remote.py)
     path: str = "sparql"
 
 
@@ -320,7 +320,7 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
             if fast_path is not None and rule.fast and fast_path.run(rule):
                 store.update(_rule_description(rule))
                 path = "fast"
-            elif store.evaluates_apart(rule.id):  # a server that cannot plan it: see RemoteStore.infer_apart
+            elif store.evaluates_apart(rule.id):  # on a server: see RemoteStore.infer_apart
                 store.settle(rule.input_graphs())
                 store.infer_apart(rule)  # type: ignore[attr-defined]
                 store.update(_rule_description(rule))

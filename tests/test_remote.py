@@ -362,7 +362,9 @@ def test_a_construct_asks_for_rdf_and_a_select_for_results(served: dict, monkeyp
     store.query(f"SELECT ?g WHERE {{ ?g a <{SEL}Grade> }}")
     # a server gives the first type it can: results first would get a CONSTRUCT as a table
     assert sent["construct"].startswith("application/n-triples")
-    assert sent["select"].startswith("application/sparql-results+json")
+    # SPARQL JSON, but from Virtuoso SPARQL XML (it writes JSON four times slower)
+    first = "xml" if served["kind"] == "virtuoso" else "json"
+    assert sent["select"].startswith(f"application/sparql-results+{first}")
 
 
 def test_booleans_are_read_by_value() -> None:
