@@ -123,6 +123,8 @@ _LIMITS = {
     "SQ200": ("cost estimate limit", "raise it (Virtuoso: MaxQueryCostEstimationTime in the [SPARQL] section of "
                                      "virtuoso.ini, 0 for none)"),
     "HT057": ("request size limit (Virtuoso: 10 MB)", "shorten the request (Selaras cuts its own writes below it)"),
+    "FRVEC": ("vector size limit", "raise it (Virtuoso: MaxVectorSize in the [Parameters] section of virtuoso.ini: "
+                                   "above the largest rule's triples)"),
     "SR325": ("transaction size limit", "raise it (Virtuoso: TransactionAfterImageLimit in the [Parameters] "
                                         "section of virtuoso.ini, in bytes)"),
 }
