@@ -116,6 +116,14 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: A blank node as Virtuoso labels it in SPARQL results (JSON ``"value": "nodeID://b10001"``, XML
 #: ``<bnode>nodeID://b10001</bnode>``): the label is what follows ``nodeID://``.
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
+class ServerLimitError(StoreError):
+    """A request passed one of the server's limits (:data:`_LIMITS`); ``code`` is the server's error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 #: Errors by which a server says a request passed one of its limits, and the limit (its setting).
 _LIMITS = {
     "SR171": ("time limit", "raise it (Virtuoso: MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini, "
@@ -123,8 +131,8 @@ _LIMITS = {
     "SQ200": ("cost estimate limit", "raise it (Virtuoso: MaxQueryCostEstimationTime in the [SPARQL] section of "
                                      "virtuoso.ini, 0 for none)"),
     "HT057": ("request size limit (Virtuoso: 10 MB)", "shorten the request (Selaras cuts its own writes below it)"),
-    "FRVEC": ("vector size limit", "raise it (Virtuoso: MaxVectorSize in the [Parameters] section of virtuoso.ini: "
-                                   "above the largest rule's triples)"),
+    "FRVEC": ("vector size limit", "raise it (Virtuoso: MaxVectorSize in the [Parameters] section of virtuoso.ini) "
+                                   "or ask for less"),
     "SR325": ("transaction size limit", "raise it (Virtuoso: TransactionAfterImageLimit in the [Parameters] "
                                         "section of virtuoso.ini, in bytes)"),
 }
@@ -448,7 +456,15 @@ class RemoteStore:
         conclusions current only when every rule has run).
         """
         reader = source if source is not None else self
-        triples = reader.query(construct, default_graphs=default_graphs).triples
+        try:
+            triples = reader.query(construct, default_graphs=default_graphs).triples
+        except ServerLimitError as err:
+            if err.code != "FRVEC" or source is not None:
+                raise
+            # more triples than Virtuoso holds in one answer (MaxVectorSize; raising it far made
+            # Virtuoso 7.2.5 crash): the server writes them itself, slower (see constructs_rules)
+            self.update(rules.update_text(construct, graph, default_graphs))
+            return
         out = ox.NamedNode(graph)
         self.replace_graph(graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
 
@@ -599,8 +615,8 @@ class RemoteStore:
         where = f"{endpoint.public} (HTTP {status}: {message or 'no message'})"
         for code, (limit, fix) in _LIMITS.items():
             if code in message:
-                raise StoreError(f"{where}: the {kind} passed the server's {limit} — {fix}"
-                                 + ("; on a transactional server nothing was written" if kind == "update" else ""))
+                raise ServerLimitError(code, f"{where}: the {kind} passed the server's {limit} — {fix}"
+                                       + ("; on a transactional server nothing was written" if kind == "update" else ""))
         if status == 400:
             raise QueryError(f"the server rejected the {kind}: {where} — fix the {kind} text"
                              + ("; nothing was written" if kind == "update" else ""))

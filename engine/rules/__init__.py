@@ -26,7 +26,7 @@ rule adds nothing new: every rule's output is a fixpoint after one run in depend
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -128,14 +128,24 @@ class Rule:
         >>> "INSERT" in get("gap").as_update() and "USING <" in get("gap").as_update()
         True
         """
-        prologue, template, pattern = split_construct(self.text)
-        # the input graphs are its default graph, and by name for a GRAPH clause (readiness)
-        using = "\n".join([*(f"USING <{g}>" for g in self.input_graphs()),
-                           *(f"USING NAMED <{g}>" for g in self.input_graphs())])
-        return (
-            f"{prologue}\nDROP SILENT GRAPH <{self.graph}> ;\n"
-            f"INSERT {{ GRAPH <{self.graph}> {{ {template} }} }}\n{using}\nWHERE {pattern}"
-        )
+        return update_text(self.text, self.graph, self.input_graphs())
+
+
+def update_text(construct: str, graph: str, inputs: Sequence[str]) -> str:
+    """The SPARQL Update that makes ``graph`` hold what ``construct`` concludes over ``inputs``.
+
+    >>> print(update_text("CONSTRUCT { ?s a <urn:K> } WHERE { ?s a <urn:J> }", "urn:g", ["urn:f"]))
+    <BLANKLINE>
+    DROP SILENT GRAPH <urn:g> ;
+    INSERT { GRAPH <urn:g> {  ?s a <urn:K>  } }
+    USING <urn:f>
+    USING NAMED <urn:f>
+    WHERE { ?s a <urn:J> }
+    """
+    prologue, template, pattern = split_construct(construct)
+    # the input graphs are its default graph, and by name for a GRAPH clause (readiness)
+    using = "\n".join([*(f"USING <{g}>" for g in inputs), *(f"USING NAMED <{g}>" for g in inputs)])
+    return f"{prologue}\nDROP SILENT GRAPH <{graph}> ;\nINSERT {{ GRAPH <{graph}> {{ {template} }} }}\n{using}\nWHERE {pattern}"
 
 
 def _parse(rule_id: str, text: str) -> Rule:
