@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 import selaras
 from selaras import queries
 from selaras.cli import main
-from selaras.engine import remote, rules
+from selaras.engine import inference, remote, rules
 from selaras.engine.errors import QueryError, StoreError
 from selaras.engine.generate import generate
 from selaras.engine.render import render_result
@@ -231,6 +231,37 @@ def test_rules_run_inside_the_server(example: selaras.Selaras, served: dict) -> 
     assert served["constructed"] == (inside if virtuoso else [])
     assert sum(served["received"]) < 100_000, served["received"]
     assert example.store.count() > 120_000  # the quads inference wrote there (about 135,000)
+
+
+def test_a_rule_past_the_servers_answer_limit_is_written_by_the_server(example: selaras.Selaras, served: dict,
+                                                                      monkeypatch) -> None:
+    # Virtuoso refuses an answer above its MaxVectorSize (FRVEC: the gap rule's CONSTRUCT at 10,000
+    # employees): the server then writes the rule's graph itself, with the rule's INSERT … WHERE
+    rule = rules.get("gap")
+    store = remote.RemoteStore(served["url"], served["server"].update_url)
+    updates: list[str] = []
+    original = remote.RemoteStore.update
+
+    def refusing(self, sparql, **kwargs):  # type: ignore[no-untyped-def]
+        raise remote.ServerLimitError("FRVEC", "the query passed the server's vector size limit")
+
+    def updating(self, sparql):  # type: ignore[no-untyped-def]
+        updates.append(sparql)
+        return original(self, sparql)
+
+    monkeypatch.setattr(remote.RemoteStore, "query", refusing)
+    monkeypatch.setattr(remote.RemoteStore, "update", updating)
+    store.construct_into(rule.graph, rule.text, rule.input_graphs())
+    monkeypatch.undo()
+    store.update(inference._rule_description(rule))  # what inference writes beside the conclusions
+    assert len(updates) == 1 and f"INSERT {{ GRAPH <{rule.graph}>" in updates[0]
+    theirs, ours = _triples(served["org"], rule.graph), _triples(example, rule.graph)
+    assert theirs == ours, (len(theirs), len(ours), sorted(map(str, theirs ^ ours))[:6])
+    # any other limit is the user's to raise: an error, nothing written
+    monkeypatch.setattr(remote.RemoteStore, "query", lambda self, sparql, **kw: (_ for _ in ()).throw(
+        remote.ServerLimitError("SR171", "the query passed the server's time limit")))
+    with pytest.raises(remote.ServerLimitError, match="time limit"):
+        store.construct_into(rule.graph, rule.text, rule.input_graphs())
 
 
 def test_query_with_given_default_graphs(example: selaras.Selaras, served: dict) -> None:
