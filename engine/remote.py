@@ -2,7 +2,7 @@
 
 :class:`RemoteStore` speaks the SPARQL 1.1 Protocol to any server (Oxigraph server, Apache
 Jena Fuseki, GraphDB, Virtuoso …) with the standard library's ``http.client``; results come
-back as SPARQL JSON (or an RDF format for ``CONSTRUCT``) and are parsed by Oxigraph into the
+back as SPARQL JSON (SPARQL XML from Virtuoso; an RDF format for ``CONSTRUCT``) and are parsed by Oxigraph into the
 same :class:`~selaras.engine.store.Result` objects the embedded store returns. The rules run
 *inside* the server: each is one SPARQL Update (``INSERT { GRAPH <g> {…} } USING <facts> …
 WHERE {…}``), so no data is pulled into Python to infer; on Virtuoso the server evaluates each
@@ -116,6 +116,8 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: A blank node as Virtuoso labels it in SPARQL results (JSON ``"value": "nodeID://b10001"``, XML
 #: ``<bnode>nodeID://b10001</bnode>``): the label is what follows ``nodeID://``.
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
+
+
 class ServerLimitError(StoreError):
     """A request passed one of the server's limits (:data:`_LIMITS`); ``code`` is the server's error code."""
 
