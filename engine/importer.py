@@ -1184,18 +1184,25 @@ def _delta(store: Store, add: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox
     by_subject: dict[object, list[ox.Quad]] = {}
     for q in add:
         by_subject.setdefault(q.subject, []).append(q)
-    held: dict[object, set[ox.Quad]] = {}
-    for q in store.quads_about(list(by_subject), FACTS_GRAPH):
-        held.setdefault(q.subject, set()).add(q)
     removed: list[ox.Quad] = []
     fresh: list[ox.Quad] = []
-    for s, quads in by_subject.items():
-        existing = held.get(s, set())
-        pairs = {q.predicate for q in quads if q.predicate.value not in ADDITIVE}
-        news = set(quads)
-        removed += [q for q in existing if q.predicate in pairs and q not in news]
-        fresh += [q for q in quads if q not in existing]
+    subjects = list(by_subject)
+    for i in range(0, len(subjects), _DELTA_SUBJECTS):  # (a server answers a part in one request)
+        part = subjects[i: i + _DELTA_SUBJECTS]
+        held: dict[object, set[ox.Quad]] = {}
+        for q in store.quads_about(part, FACTS_GRAPH):
+            held.setdefault(q.subject, set()).add(q)
+        for s in part:
+            quads, existing = by_subject[s], held.get(s, set())
+            pairs = {q.predicate for q in quads if q.predicate.value not in ADDITIVE}
+            news = set(quads)
+            removed += [q for q in existing if q.predicate in pairs and q not in news]
+            fresh += [q for q in quads if q not in existing]
     return removed, fresh
+
+
+#: Subjects whose stored facts :func:`_delta` holds at a time (the memory of a re-import stays that of its input).
+_DELTA_SUBJECTS = 2_000
 
 
 def _version_quads() -> list[ox.Quad]:
