@@ -163,7 +163,7 @@ class RankingOptions:
     """Weights of the ranking score and of the path effort (see the module docstring).
 
     >>> RankingOptions().similarity
-    1.0
+    0.5
     >>> RankingOptions(grade=0).grade
     0
     """

@@ -82,7 +82,7 @@ def matching_brace(text: str, open_at: int) -> int:
 
 
 def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """Return the query with a ``VALUES`` block binding variables at the top of its ``WHERE``.
+    r"""Return the query with a ``VALUES`` block binding variables at the top of its ``WHERE``.
 
     >>> q = bind_values("SELECT ?x WHERE { ?x ?p ?q }", {"q": ox.Literal('a" } DROP ALL #')})
     >>> q
