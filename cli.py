@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,13 +20,12 @@ from typing import Any, TypeVar
 
 import click
 
-from selaras.engine import names
-from selaras.engine.api import DEFAULT_STORE, Selaras
+from selaras.engine.api import DEFAULT_STORE, CheckReport, Selaras, Stats
+from selaras.engine.inference import InferenceReport
 from selaras.engine.store import FACTS_GRAPH, remove_store
-from selaras.engine.tabular import READINESS_SCOPES
+from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
-from selaras.engine.sparql import looks_like_update
 from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -260,39 +258,10 @@ def export(state: State, fmt: str, graph: str, output: Path | None, pseudonymise
       selaras export --format ttl --graph facts -o facts.ttl
       SELARAS_PSEUDONYM_KEY=… selaras export --pseudonymise -o shareable.trig
     """
-    import pyoxigraph as ox
-
-    from selaras.engine import inference, privacy
-    from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, RDF_FORMATS
-
-    secret = privacy.check_key(key) if pseudonymise else None
-    wanted = {"facts": lambda g: g == FACTS_GRAPH, "ontology": lambda g: g == ONTOLOGY_GRAPH,
-              "inferred": lambda g: g.startswith(INFERRED_PREFIX), "all": lambda g: True}[graph]
     with state.open() as org:
-        if graph in {"inferred", "all"} and org.holds_organisation() and not inference.is_current(org.store):
-            click.echo(f"note: the conclusions in {org.store.location} are stale (the facts or settings changed since "
-                       f"they were inferred) — this export holds them as they are; run `selaras infer` first for "
-                       f"current ones", err=True)
-        # streamed from the store to the output: an organisation's quads are never all in memory
-        # (pseudonymising reads them all first: it must find every employee before renaming one)
-        quads = (q for q in org.store.quads() if wanted(getattr(q.graph_name, "value", "")))
-        if secret is not None:
-            quads = privacy.pseudonymise(quads, secret)
-        items = quads if fmt in {"nq", "trig"} else (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        if output:  # written beside it, then renamed: a failed export leaves no half-written file
-            partial = output.with_name(f".{output.name}.partial")
-            try:
-                with partial.open("wb") as out:
-                    ox.serialize(items, out, format=RDF_FORMATS[fmt])
-                partial.replace(output)
-            finally:
-                partial.unlink(missing_ok=True)
-            click.echo(f"wrote {output.stat().st_size} bytes to {output}", err=True)
-        else:
-            stdout = sys.stdout.buffer
-            ox.serialize(items, stdout, format=RDF_FORMATS[fmt])
-            stdout.flush()
-
+        written = org.export(output or sys.stdout.buffer, fmt=fmt, graph=graph, pseudonymise=pseudonymise, key=key)
+    if output:
+        click.echo(f"wrote {written} bytes to {output}", err=True)
 
 @main.command()
 @output_options(("table", "json", "md"))
@@ -307,21 +276,25 @@ def stats(state: State, fmt: str, lang: str) -> None:
     """
     with state.open() as org:
         s = org.stats()
+    click.echo(_stats_text(s, fmt), nl=False)
+
+
+def _stats_text(s: Stats, fmt: str) -> str:
+    """``selaras stats``'s output: JSON, or tables of classes, groups, scales and schemes."""
     if fmt == "json":
-        click.echo(json.dumps({
+        return json.dumps({
             "classes": s.classes, "illustrative": s.illustrative,
             "competencies_by_group": s.competencies_by_group,
             "competencies": sum(s.competencies_by_group.values()),
             "levels_by_scale": s.levels_by_scale, "schemes": s.schemes, "scheme_headcount": s.headcount,
-        }, indent=2, ensure_ascii=False))
-        return
+        }, indent=2, ensure_ascii=False) + "\n"
     classes = [(c, n, s.illustrative.get(c, 0)) for c, n in s.classes.items()]
     out = render_records("Entities per class", ["class", "count", "illustrative"], classes, fmt)
     groups = [*s.competencies_by_group.items(), ("all", sum(s.competencies_by_group.values()))]
     out += render_records("Competencies per group", ["group", "count"], groups, fmt)
     out += render_records("Proficiency scales", ["scale", "levels"], list(s.levels_by_scale.items()), fmt)
     mark = lambda made_up: "*" if made_up else ""  # noqa: E731
-    schemes = [(x["code"], x["label"], x["headcount"], f'{x["certified"]}{mark(x["certified_illustrative"])}',
+    schemes: list[tuple[object, ...]] = [(x["code"], x["label"], x["headcount"], f'{x["certified"]}{mark(x["certified_illustrative"])}',
                 ("yes" if x["recognised"] else "no") + mark(x["recognised_illustrative"])) for x in s.schemes]
     schemes.append(("", "total", s.headcount, sum(int(x["certified"]) for x in s.schemes), ""))  # type: ignore[call-overload]
     out += render_records("Certification schemes (headcount from the occupation map)",
@@ -329,7 +302,7 @@ def stats(state: State, fmt: str, lang: str) -> None:
     if any(x["certified_illustrative"] or x["recognised_illustrative"] for x in s.schemes):
         out += ("* illustrative: made up for the example, not a fact of the source (sel:illustrative, "
                 "sel:illustrativeProperty)\n")
-    click.echo(out, nl=False)
+    return out
 
 
 def settings_options(func: F) -> F:
@@ -382,41 +355,34 @@ def infer(state: State, owl: bool, force: bool, fmt: str, **settings: Any) -> No
     Example:
       selaras infer --reference-date 2026-06-30
     """
-    from selaras.engine import inference, validation
-    from selaras.engine.store import OWL_GRAPH
+    with state.open(write=True) as org, rule_progress() as progress:
+        report = org.infer(_settings(**settings), force=force, owl=owl, progress=progress)
+    click.echo(_infer_text(report, org.store.location, fmt), nl=False)
 
-    overrides = _settings(**settings)
-    with state.open(write=True) as org:
-        if not force and inference.is_current(org.store, overrides, strict=True):
-            owl_report = validation.classify(org.store) if owl and org.store.count(OWL_GRAPH) == 0 else None
-            message = (f"the conclusions in {org.store.location} are current (nothing changed since they were "
-                       f"inferred): nothing to do — `selaras infer --force` runs the rules again")
-            click.echo(json.dumps({"current": True, "message": message}) if fmt == "json" else message)
-            if owl_report and fmt != "json":
-                counts = ", ".join(f"{k} {len(v)}" for k, v in owl_report.classified.items())
-                click.echo(f"OWL classification (HermiT): {counts}")
-            return
-        # the reasoner (Java) classifies the model beside the rules, which leave it as it is
-        classified = validation.classify_behind(org.store) if owl else None
-        with rule_progress() as progress:
-            report = org.infer(overrides, progress=progress)
-        owl_report = classified() if classified else None
-    rows = [(r.rule, r.triples, f"{r.seconds:.3f}") for r in report.runs]
-    if fmt == "json":
-        click.echo(json.dumps({
+
+def _infer_text(report: InferenceReport, location: str, fmt: str) -> str:
+    """``selaras infer``'s output: the rules run (or that nothing was to do) and HermiT's classification."""
+    if report.current:
+        message = (f"the conclusions in {location} are current (nothing changed since they were "
+                   f"inferred): nothing to do — `selaras infer --force` runs the rules again")
+        if fmt == "json":
+            return json.dumps({"current": True, "message": message}) + "\n"
+        out = message + "\n"
+    elif fmt == "json":
+        return json.dumps({
             "seconds": report.seconds, "iterations": report.iterations, "triples": report.triples,
             "rules": [{"rule": r.rule, "triples": r.triples, "seconds": r.seconds} for r in report.runs],
-            "owl": owl_report.classified if owl_report else None,
-        }, indent=2))
-        return
-    click.echo(render_records("Rules run", ["rule", "triples", "seconds"], rows, "table"), nl=False)
-    click.echo(f"{report.triples} triples inferred by {len(report.runs)} rules in {report.seconds:.2f} s "
-               f"({report.iterations} pass{'es' if report.iterations != 1 else ''}; "
-               f"reference date {report.settings.reference_date})")
-    if owl_report:
-        counts = ", ".join(f"{k} {len(v)}" for k, v in owl_report.classified.items())
-        click.echo(f"OWL classification (HermiT): {counts}")
-
+            "owl": report.owl.classified if report.owl else None,
+        }, indent=2) + "\n"
+    else:
+        rows = [(r.rule, r.triples, f"{r.seconds:.3f}") for r in report.runs]
+        out = render_records("Rules run", ["rule", "triples", "seconds"], rows, "table")
+        out += (f"{report.triples} triples inferred by {len(report.runs)} rules in {report.seconds:.2f} s "
+                f"({report.iterations} pass{'es' if report.iterations != 1 else ''}; "
+                f"reference date {report.settings.reference_date})\n")
+    if report.owl:
+        out += f"OWL classification (HermiT): {', '.join(f'{k} {len(v)}' for k, v in report.owl.classified.items())}\n"
+    return out
 
 @main.group(invoke_without_command=True)
 @click.pass_context
@@ -492,38 +458,31 @@ def check(state: State, owl: bool, fmt: str, lang: str) -> None:
     Example:
       selaras check
     """
-    from selaras.engine import validation
-
     with state.open() as org, working("checking the data against the SHACL shapes") as step:
-        store = validation.shapes_store(org.store)  # with current scale bounds, which the shapes read
-        results = validation.shacl_report(store)
-        step("reasoning over the ontology and the model (OWL, HermiT)")
-        owl_report = validation.owl_reasoning(store) if owl else None
-    errors = [r for r in results if r.severity == "error"]
-    inconsistent = owl_report is not None and not owl_report.consistent
-    if fmt == "json":
-        click.echo(json.dumps({
-            "conforms": not errors and not inconsistent,
-            "shacl": [vars(r) for r in results],
-            "owl": None if owl_report is None else {"consistent": owl_report.consistent,
-                                                    "problems": owl_report.problems},
-        }, indent=2, ensure_ascii=False))
-    else:
-        if results:
-            rows = [(r.severity, r.focus_label, (r.path or "").rsplit("#", 1)[-1], r.message) for r in results]
-            click.echo(render_records("SHACL results", ["severity", "focus", "property", "message"], rows,
-                                      "table"), nl=False)
-        click.echo(f"SHACL: {len(errors)} error(s), {len(results) - len(errors)} warning(s)/note(s)")
-        if owl_report is not None:
-            if owl_report.consistent:
-                click.echo("OWL (HermiT): consistent")
-            else:
-                click.echo("OWL (HermiT): INCONSISTENT")
-                for p in owl_report.problems:
-                    click.echo(f"  {p}")
-    if errors or inconsistent:
+        report = org.check(owl=owl, step=step)
+    click.echo(_check_text(report, fmt), nl=False)
+    if not report.conforms:
         sys.exit(1)
 
+
+def _check_text(report: CheckReport, fmt: str) -> str:
+    """``selaras check``'s output: JSON, or the SHACL results and HermiT's verdict."""
+    if fmt == "json":
+        return json.dumps({
+            "conforms": report.conforms,
+            "shacl": [vars(r) for r in report.shacl],
+            "owl": None if report.owl is None else {"consistent": report.owl.consistent,
+                                                    "problems": report.owl.problems},
+        }, indent=2, ensure_ascii=False) + "\n"
+    out, results, errors = "", report.shacl, report.errors
+    if results:
+        rows = [(r.severity, r.focus_label, (r.path or "").rsplit("#", 1)[-1], r.message) for r in results]
+        out += render_records("SHACL results", ["severity", "focus", "property", "message"], rows, "table")
+    out += f"SHACL: {len(errors)} error(s), {len(results) - len(errors)} warning(s)/note(s)\n"
+    if report.owl is not None:
+        out += "OWL (HermiT): consistent\n" if report.owl.consistent else "OWL (HermiT): INCONSISTENT\n"
+        out += "".join(f"  {p}\n" for p in ([] if report.owl.consistent else report.owl.problems))
+    return out
 
 @main.command()
 @click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True)
@@ -537,46 +496,31 @@ def demo(lang: str) -> None:
     Example:
       selaras demo
     """
-    from selaras.engine import validation
+    from selaras.engine.audit.report import summary_columns, summary_rows
     from selaras.engine.labels import Labels
 
-    say = _DEMO[lang]
-    org = Selaras.open(example=True)
-    s = org.stats()
-    click.echo(say["head"].format(c=sum(s.competencies_by_group.values()),
-                                  g="/".join(str(v) for v in s.competencies_by_group.values()),
-                                  l=sum(s.levels_by_scale.values()), s=len(s.schemes), h=s.headcount,
-                                  p=s.classes.get("Position", 0), e=s.classes.get("Employee", 0)))
-    report = org.infer()
-    owl = validation.classify(org.store)
-    click.echo(say["inference"].format(t=report.triples, r=len(report.runs), sec=report.seconds,
-                                       m=len(owl.classified["ManagerialPosition"]),
-                                       sp=len(owl.classified["SpecialistPosition"])))
+    say, org = _DEMO[lang], Selaras.open(example=True)
+    click.echo(_demo_head(say, org.stats()))
+    o = org.overview()
     labels = Labels(org.store, lang)
-    rows = [(labels(r["type"].value), r["n"].value) for r in org.query(
-        "PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?type (COUNT(?x) AS ?n) WHERE { "
-        "VALUES ?type { sel:CompetencyGap sel:CareerMove sel:Readiness sel:UnalignedCompetency sel:ModelAnomaly "
-        "sel:StaleAssessment sel:MissingAssessment sel:CertificationNeed sel:ObservedTransition } ?x a ?type } "
-        "GROUP BY ?type "
-        "ORDER BY ?type").rows]
-    click.echo(render_records(say["conclusions"], say["conclusion_columns"], rows, "table"), nl=False)
-    top = org.query(
-        "PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?c ?level ?people ?positions WHERE { "
-        "?u a sel:UnalignedCompetency ; sel:lacks sel:NoCertificationScheme ; sel:competency ?c ; "
-        "sel:requiredLevel ?level ; sel:peopleAffected ?people ; sel:positionsAffected ?positions } "
-        "ORDER BY DESC(?people) DESC(?positions) LIMIT 5").rows
-    click.echo(render_records(say["unaligned"], say["unaligned_columns"],
-                              [(labels(r["c"].value), r["level"].value, r["people"].value, r["positions"].value)
-                               for r in top], "table"), nl=False)
-    from selaras.engine.audit.report import summary_columns, summary_rows
-    from selaras.engine.audit.run import run_audit
+    click.echo(say["inference"].format(t=o.inference.triples, r=len(o.inference.runs), sec=o.inference.seconds,
+                                       m=len(o.owl.classified["ManagerialPosition"]),
+                                       sp=len(o.owl.classified["SpecialistPosition"])))
+    counts = [(labels(kind), n) for kind, n in o.conclusions]
+    click.echo(render_records(say["conclusions"], say["conclusion_columns"], counts, "table"), nl=False)
+    top = [(labels(c), level, people, positions) for c, level, people, positions in o.unaligned]
+    click.echo(render_records(say["unaligned"], say["unaligned_columns"], top, "table"), nl=False)
+    click.echo(render_records(say["audit"], summary_columns(lang), summary_rows(o.audit, lang), "table"), nl=False)
 
-    audit = run_audit(org)
-    click.echo(render_records(say["audit"], summary_columns(lang), summary_rows(audit, lang), "table"), nl=False)
 
+def _demo_head(say: dict[str, Any], s: Stats) -> str:
+    return say["head"].format(c=sum(s.competencies_by_group.values()),
+                              g="/".join(str(v) for v in s.competencies_by_group.values()),
+                              l=sum(s.levels_by_scale.values()), s=len(s.schemes), h=s.headcount,
+                              p=s.classes.get("Position", 0), e=s.classes.get("Employee", 0))
 
 #: The texts of ``selaras demo``, in English and Indonesian.
-_DEMO = {
+_DEMO: dict[str, dict[str, Any]] = {
     "en": {
         "head": "Lembaga XY (bundled example): {c} competencies ({g}), {l} levels, {s} schemes for {h} people, "
                 "{p} positions, {e} employees",
@@ -628,35 +572,21 @@ def query(state: State, name_or_sparql: str | None, file: Any, params: tuple[str
         click.echo(render_records("Named queries", ["name", "title", "judul", "parameters"], rows,
                                   fmt if fmt in {"table", "md", "json", "csv", "tsv"} else "table"), nl=False)
         return
-    given = {}
-    for p in params:
-        key, sep, value = p.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{p!r} is not KEY=VALUE", param_hint="--param")
-        given[key.strip()] = value
+    given = dict(_key_value(p, "--param") for p in params)
+    if file is None and name_or_sparql is None:
+        raise click.UsageError("give a query name, SPARQL text, or -f FILE (see --list)")
     with state.reading() as org:
-        bindings = None
-        if file is not None:
-            text = file.read()
-        elif name_or_sparql is None:
-            raise click.UsageError("give a query name, SPARQL text, or -f FILE (see --list)")
-        elif _looks_like_sparql(name_or_sparql):
-            text = name_or_sparql
-        else:
-            named = queries.load(name_or_sparql)
-            if "lang" in {p.name for p in named.params} and "lang" not in given:
-                given["lang"] = lang
-            text = named.text
-            bindings = named.bindings(given, find=lambda kind, value: names.find(org.store, kind, value))
-        if looks_like_update(text):
-            raise SelarasError("`selaras query` only reads: this is a SPARQL update — change facts with "
-                               "`selaras import FILES` (`--replace` to replace them; conclusions follow with "
-                               "`selaras infer`), or send updates to `selaras serve --allow-update --token …`")
-        if queries.reads_conclusions(text):
-            org.ensure_inferred()  # gaps, moves, readiness … must reflect the current facts
-        result = org.store.query(text, bindings=bindings)
+        result = (org.ask(file.read(), given, lang=lang, sparql=True) if file is not None
+                  else org.ask(str(name_or_sparql), given, lang=lang))
     click.echo(render_result(result, fmt), nl=False)
 
+
+def _key_value(text: str, option: str) -> tuple[str, str]:
+    """``KEY=VALUE`` as (key, value), or a usage error naming the option."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise click.BadParameter(f"{text!r} is not KEY=VALUE", param_hint=option)
+    return key.strip(), value
 
 def _param_summary(p: Any) -> str:
     """Show a named query's parameter as ``name (required)`` or ``name=default``."""
@@ -743,7 +673,7 @@ def career_paths(state: State, source: str, target: str, k: int, track: str | No
     from selaras.engine import career, careerview
 
     with state.open() as org:
-        cg = career.career_graph(org)
+        cg = org.career()
         if all_moves:
             cg = career.with_allowed_moves(cg)
         a, b = career.resolve_position(cg, source), career.resolve_position(cg, target)
@@ -797,19 +727,14 @@ def career_next(state: State, position: str | None, employee_name: str | None, t
         raise click.UsageError("give a POSITION or --employee ID (one of them)")
     options = _ranking(weights, no_importance)
     with state.open() as org:
-        cg = career.career_graph(org)
-        if employee_name is not None:
-            emp = career.resolve_employee(cg, employee_name)
-            if all_moves and emp.position is not None:
-                cg = career.with_allowed_moves(cg, [emp.position])
-            moves = career.next_moves_for_employee(cg, emp, options, track=track, limit=limit or None)
-            click.echo(careerview.render_next(cg, str(emp.position), moves, options, fmt, lang, emp), nl=False)
-        else:
-            code = career.resolve_position(cg, str(position))
-            if all_moves:
-                cg = career.with_allowed_moves(cg, [code])
-            moves = career.next_moves(cg, code, options, track=track, limit=limit or None)
-            click.echo(careerview.render_next(cg, code, moves, options, fmt, lang), nl=False)
+        cg = org.career()
+        emp = None if employee_name is None else career.resolve_employee(cg, employee_name)
+        code = career.resolve_position(cg, str(position)) if emp is None else str(emp.position)
+        if all_moves and (emp is None or emp.position is not None):
+            cg = career.with_allowed_moves(cg, [code])
+        moves = (career.next_moves(cg, code, options, track=track, limit=limit or None) if emp is None
+                 else career.next_moves_for_employee(cg, emp, options, track=track, limit=limit or None))
+        click.echo(careerview.render_next(cg, code, moves, options, fmt, lang, emp), nl=False)
 
 
 @career.command("pool")
@@ -838,7 +763,7 @@ def career_pool(state: State, position: str, min_readiness: float, include_holde
     from selaras.engine import career, careerview
 
     with state.open() as org:
-        cg = career.career_graph(org)
+        cg = org.career()
         code = career.resolve_position(cg, position)
         pool = career.talent_pool(cg, code, min_readiness=min_readiness, include_holders=include_holders,
                                   reachable=reachable, limit=limit or None)
@@ -867,7 +792,7 @@ def career_plan(state: State, employee_name: str, target: str, assume: tuple[str
     from selaras.engine import career, careerview
 
     with state.open() as org:
-        cg = career.career_graph(org)
+        cg = org.career()
         emp = career.resolve_employee(cg, employee_name)
         code = career.resolve_position(cg, target)
         programs = [career.resolve_program(cg, p.strip()) for a in assume for p in a.split(",") if p.strip()]
@@ -897,16 +822,11 @@ def career_map(state: State, family: str | None, fmt: str, all_moves: bool, lang
       selaras career map --format html -o career.html
       selaras career map --format dot | dot -Tpng > career.png
     """
-    from selaras.engine import career, careermap
+    from selaras.engine import careermap
 
     with state.open() as org:
-        cg = career.career_graph(org)
-        text = careermap.render_map(cg, fmt, family=family, all_moves=all_moves, lang=lang)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output} ({len(text)} characters)", err=True)
-    else:
-        click.echo(text, nl=False)
+        text = careermap.render_map(org.career(), fmt, family=family, all_moves=all_moves, lang=lang)
+    _write_or_echo(text, output, f"wrote {output} ({len(text)} characters)")
 
 
 @career.command("import-framework")
@@ -927,11 +847,8 @@ def career_import_framework(state: State, requirements: Path, positions: Path, r
     Example:
       selaras --store ./onet career import-framework requirements.csv positions.csv
     """
-    from selaras.engine import framework
-
     with state.writing(create=True) as org:
-        report = framework.import_framework(org.store, requirements, positions, replace=replace,
-                                            min_importance=min_importance)
+        report = org.import_framework(requirements, positions, replace=replace, min_importance=min_importance)
     rows = [("positions", report.positions), ("requirements", report.requirements),
             ("competencies (new)", report.competencies_new),
             ("competencies (already known)", report.competencies_known),
@@ -1021,7 +938,6 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
       selaras audit --format html -o audit.html --lang id
       selaras audit --format json --fail-on warning --reference-date 2026-06-30
     """
-    from selaras.engine.audit import run_audit
     from selaras.engine.audit.report import render, summary_columns
 
     with state.open() as org:
@@ -1030,20 +946,24 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
                                f"`selaras import FOLDER` (or try `selaras init --example`)")
         org.ensure_inferred(_settings(**settings))  # with its own progress bar, before the audit's
         with working("auditing") as step:
-            report = run_audit(org, _settings(**settings), checks=list(checks) or None, skip=skip, fail_on=fail_on,
+            report = org.audit(_settings(**settings), checks=list(checks) or None, skip=skip, fail_on=fail_on,
                                progress=lambda check, done, total: step(f"auditing: {check} ({done + 1}/{total})"))
-    text = render(report, fmt, lang)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        total = report.counts()
-        counts = ", ".join(f"{n} {word}" for word, n in zip(summary_columns(lang)[3:], total.values(), strict=True))
-        click.echo((f"wrote {fmt} report to {output}: {len(report.findings)} findings ({counts})" if lang == "en" else
-                    f"laporan {fmt} ditulis ke {output}: {len(report.findings)} temuan ({counts})"), err=True)
-    else:
-        click.echo(text, nl=False)
+    counts = ", ".join(f"{n} {word}" for word, n in zip(summary_columns(lang)[3:], report.counts().values(), strict=True))
+    _write_or_echo(render(report, fmt, lang), output, f"wrote {fmt} report to {output}: {len(report.findings)} findings "
+                   f"({counts})" if lang == "en" else f"laporan {fmt} ditulis ke {output}: {len(report.findings)} temuan "
+                   f"({counts})")
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     sys.exit(report.exit_code())
+
+
+def _write_or_echo(text: str, output: Path | None, written: str) -> None:
+    """Write ``text`` to the file ``output`` and say ``written`` on stderr, or print it when there is no file."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(written, err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 # --- SPARQL endpoint (issue 4) ------------------------------------------------------------------
@@ -1102,11 +1022,6 @@ def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max
                               max_memory=default_max_memory(workers) if max_memory is None else max_memory)
     run_server(settings, store, out=lambda line: click.echo(line),
                err=lambda line: click.echo(line, err=True))
-
-
-def _looks_like_sparql(text: str) -> bool:
-    """Anything but a bare name (``employee-gaps``) is SPARQL text, to be parsed as such."""
-    return re.fullmatch(r"[A-Za-z0-9_-]+", text.strip()) is None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -196,12 +196,11 @@ def m_infer(a: argparse.Namespace, fast: bool = True, scope: str | None = None) 
 
 def m_audit(a: argparse.Namespace, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     from selaras.engine import inference
-    from selaras.engine.audit.run import run_audit
 
     org = _disk_org(a) if a.disk else _fresh_org(Path(a.work, "inferred.nq"))
     assert inference.is_current(org.store, _settings(a)), "the inferred store is stale"
     t0 = time.perf_counter()
-    report = run_audit(org, _settings(a), skip=skip)
+    report = org.audit(_settings(a), skip=skip)
     return {"seconds": time.perf_counter() - t0, "findings": len(report.findings),
             "checks": len(report.runs), "notes": report.notes[:5]}
 
@@ -242,7 +241,7 @@ def m_career(a: argparse.Namespace) -> dict[str, Any]:
 
     org = _disk_org(a) if a.disk else _fresh_org(Path(a.work, "inferred.nq"))
     t0 = time.perf_counter()
-    cg = career.career_graph(org)
+    cg = org.career()
     build = time.perf_counter() - t0
     rng = random.Random(7)
     positions = rng.sample(sorted(cg.positions), min(30, len(cg.positions)))

@@ -1,13 +1,16 @@
-"""The Selaras engine: store, import, rules, inference, reasoning and explanations.
+"""The Selaras engine, in layers: each module imports only from its own layer and those below.
 
-Where things live:
+- errors: ``errors.py``, ``types.py``, ``sparql.py`` (SPARQL text);
+- store: ``store.py`` (embedded Oxigraph, graph names, the facts version), ``remote.py`` (a
+  SPARQL 1.1 server), ``labels.py``, ``names.py``;
+- rules: ``rules/`` (one SPARQL file each, the registry, ``settings.py``), ``fastpath.py``,
+  ``moves.py``;
+- ingest: ``tabular.py`` (the import format), ``importer.py``, ``framework.py``,
+  ``framework_gen.py``, ``generate.py``, ``privacy.py``, ``validation.py`` (SHACL, HermiT);
+- inference: ``inference.py``;
+- services: ``explain.py``, ``audit/``, ``career.py``, ``careermap.py``, ``careerview.py``,
+  ``render.py`` (and the top-level ``queries/``);
+- api: ``api.py``; interfaces: ``server.py``, ``serverpage.py`` (and the top-level ``cli.py``).
 
-- ``store.py``: the RDF dataset (embedded Oxigraph, or a SPARQL 1.1 server) and its named graphs;
-- ``tabular.py``: the CSV/XLSX import format, declared entity by entity;
-- ``importer.py``: parse → validate → commit in one transaction, or nothing;
-- ``validation.py``: SHACL (pySHACL) and OWL consistency/classification (owlready2 + HermiT);
-- ``rules/``: the rules, one SPARQL file each, and their registry;
-- ``inference.py``: runs the rules in dependency order into their own named graphs;
-- ``explain.py``: which rule concluded a fact, from which premises;
-- ``api.py``: the small Python API for notebooks.
+The layers sit on the top-level ``ontology/``; ``tests/test_layers.py`` keeps them so.
 """

@@ -9,20 +9,33 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from selaras import queries
 from selaras.engine import career, importer, inference, names
+from selaras.engine.errors import SelarasError
 from selaras.engine.explain import Explanation, explain
-from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, Result, Store, open_store
+from selaras.engine.sparql import looks_like_update
+from selaras.engine.store import (
+    FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, Store, open_store,
+)
 from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
 from selaras.ontology.namespace import SEL_IRI
+
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
+    from selaras.engine.audit.run import AuditReport
+    from selaras.engine.framework import FrameworkReport
+    from selaras.engine.validation import OwlReport, ShaclResult
 
 #: The store directory used when none is given.
 DEFAULT_STORE = Path(os.environ.get("SELARAS_STORE", ".selaras"))
@@ -42,6 +55,54 @@ class Stats:
     def headcount(self) -> int:
         """Total people over all schemes' occupation maps."""
         return sum(int(s["headcount"] or 0) for s in self.schemes)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``check`` found: the SHACL results and, when asked, HermiT's consistency report."""
+
+    shacl: list[ShaclResult]
+    owl: OwlReport | None = None
+
+    @property
+    def errors(self) -> list[ShaclResult]:
+        """The SHACL results of severity error."""
+        return [r for r in self.shacl if r.severity == "error"]
+
+    @property
+    def conforms(self) -> bool:
+        """No SHACL error, and consistent when the reasoner ran."""
+        return not self.errors and (self.owl is None or self.owl.consistent)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What ``selaras demo`` shows of an organisation (besides its :class:`Stats`): inference, conclusions, audit."""
+
+    inference: inference.InferenceReport
+    owl: OwlReport
+    #: (class IRI, how many) for the main kinds of conclusion
+    conclusions: list[tuple[str, int]]
+    #: (competency IRI, level, people, positions): the technical competencies no scheme certifies, most people first
+    unaligned: list[tuple[str, int, int, int]]
+    audit: AuditReport
+
+
+#: The kinds of conclusion an overview counts (``selaras demo``), by class.
+_CONCLUSION_COUNTS = """PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?type (COUNT(?x) AS ?n) WHERE {
+  VALUES ?type { sel:CompetencyGap sel:CareerMove sel:Readiness sel:UnalignedCompetency sel:ModelAnomaly
+                 sel:StaleAssessment sel:MissingAssessment sel:CertificationNeed sel:ObservedTransition }
+  ?x a ?type } GROUP BY ?type ORDER BY ?type"""
+#: The unaligned technical competencies that no scheme certifies, most people affected first.
+_UNALIGNED_BY_PEOPLE = """PREFIX sel: <https://w3id.org/selaras/ontology#> SELECT ?c ?level ?people ?positions WHERE {
+  ?u a sel:UnalignedCompetency ; sel:lacks sel:NoCertificationScheme ; sel:competency ?c ;
+     sel:requiredLevel ?level ; sel:peopleAffected ?people ; sel:positionsAffected ?positions }
+ORDER BY DESC(?people) DESC(?positions) LIMIT 5"""
+#: ``export``'s parts of the dataset, by the graphs they keep.
+EXPORT_PARTS: dict[str, Callable[[str], bool]] = {
+    "facts": lambda g: g == FACTS_GRAPH, "ontology": lambda g: g == ONTOLOGY_GRAPH,
+    "inferred": lambda g: g.startswith(INFERRED_PREFIX), "all": lambda g: True,
+}
 
 
 class Selaras:
@@ -123,16 +184,28 @@ class Selaras:
         """Import files and folders (see the README's import format); all or nothing."""
         return importer.import_paths(self.store, paths, replace=replace)
 
-    def infer(self, settings: inference.Settings | None = None, **kwargs: object) -> inference.InferenceReport:
+    def infer(self, settings: inference.Settings | None = None, *, force: bool = True, owl: bool = False,
+              **kwargs: object) -> inference.InferenceReport:
         """Run every rule into its own graph (see :func:`selaras.engine.inference.infer`).
 
+        ``force=False`` runs nothing when the stored conclusions already reflect the facts and
+        these settings (the report says ``current``); ``owl`` also classifies the model with
+        HermiT, beside the rules (the report's ``owl``; when current, only if never classified).
         On disk, what the career graph is built from is then kept beside the store
         (:func:`selaras.engine.career.graph_inputs`), so that the first ``selaras career``
         command after an inference answers as fast as the next ones.
         """
+        from selaras.engine import validation
+
+        if not force and inference.is_current(self.store, settings, strict=True):
+            classified = validation.classify(self.store) if owl and self.store.count(OWL_GRAPH) == 0 else None
+            return inference.InferenceReport(inference.effective_settings(self.store, settings), current=True,
+                                             owl=classified)
+        behind = validation.classify_behind(self.store) if owl else None  # the reasoner (Java) beside the rules
         report = inference.infer(self.store, settings, **kwargs)  # type: ignore[arg-type]
         if isinstance(self.store, Store) and self.store.path is not None and not kwargs.get("only"):
             career.graph_inputs(self.store)
+        report.owl = behind() if behind else None
         return report
 
     def ensure_inferred(self, settings: inference.Settings | None = None) -> inference.InferenceReport | None:
@@ -236,6 +309,146 @@ class Selaras:
         """Explain a conclusion: its rule, statements and premises (see :mod:`selaras.engine.explain`)."""
         self.ensure_inferred()
         return explain(self.store, thing, lang)
+
+    def audit(
+        self,
+        settings: inference.Settings | None = None,
+        *,
+        checks: Sequence[str] | None = None,
+        skip: Sequence[str] = (),
+        fail_on: str = "error",
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> AuditReport:
+        """Audit the alignment: infer if the conclusions are stale, then run every check (or ``checks``).
+
+        See :func:`selaras.engine.audit.run.run_audit` for the arguments; an unknown check id is
+        an error before anything is inferred.
+
+        >>> report = open(example=True).audit(checks=["R2-no-scheme"])
+        >>> report.findings[0].check, report.exit_code()
+        ('R2-no-scheme', 1)
+        """
+        from selaras.engine.audit import get, run_audit
+
+        for check in [*(checks or ()), *skip]:
+            get(check)
+        location = self.store.location
+        self.ensure_inferred(settings)
+        return run_audit(self.store, settings, checks=checks, skip=skip, fail_on=fail_on, progress=progress,
+                         location=location)
+
+    def ask(self, query: str, params: Mapping[str, str] | None = None, *, lang: str = "en",
+            sparql: bool = False) -> Result:
+        """Answer what ``selaras query`` is given: a named query (``queries/``) or SPARQL text.
+
+        ``query`` is a named query when it is a bare name (``employee-gaps``) and ``sparql`` is
+        false. A named query takes ``params`` (its ``lang`` defaults to ``lang``); an update is refused
+        (``selaras query`` only reads); a query that reads conclusions brings them up to date first.
+
+        >>> org = open(example=True)
+        >>> len(org.ask("competency-dictionary", {"group": "core"}).rows)   # the paper's four core competencies
+        4
+        """
+        given, bindings = dict(params or {}), None
+        if not sparql and re.fullmatch(r"[A-Za-z0-9_-]+", query.strip()):  # anything else is SPARQL text
+            named = queries.load(query)
+            if "lang" in {p.name for p in named.params} and "lang" not in given:
+                given["lang"] = lang
+            text = named.text
+            bindings = named.bindings(given, find=lambda kind, value: names.find(self.store, kind, value))
+        else:
+            text = query
+        if looks_like_update(text):
+            raise SelarasError("`selaras query` only reads: this is a SPARQL update — change facts with "
+                               "`selaras import FILES` (`--replace` to replace them; conclusions follow with "
+                               "`selaras infer`), or send updates to `selaras serve --allow-update --token …`")
+        if queries.reads_conclusions(text):
+            self.ensure_inferred()  # gaps, moves, readiness … must reflect the current facts
+        return self.store.query(text, bindings=bindings)
+
+    def check(self, *, owl: bool = True, step: Callable[[str], None] | None = None) -> CheckReport:
+        """Validate the facts with the SHACL shapes and, with ``owl``, the model with HermiT.
+
+        ``step`` is told when the reasoner starts (the CLI shows it). Nothing is written.
+
+        >>> open(example=True).check(owl=False).conforms
+        True
+        """
+        from selaras.engine import validation
+
+        store = validation.shapes_store(self.store)  # with current scale bounds, which the shapes read
+        results = validation.shacl_report(store)
+        if owl and step is not None:
+            step("reasoning over the ontology and the model (OWL, HermiT)")
+        return CheckReport(results, validation.owl_reasoning(store) if owl else None)
+
+    def career(self) -> career.CareerGraph:
+        """The career graph (positions, moves, what each demands), its conclusions brought up to date first.
+
+        ``selaras.engine.career`` answers from it: ``next_moves``, ``career_paths``,
+        ``talent_pool``, ``development_plan``; ``careermap.render_map`` draws it.
+
+        >>> cg = open(example=True).career()
+        >>> len(cg.positions) > 20
+        True
+        """
+        self.ensure_inferred()
+        return career.career_graph(self.store)
+
+    def import_framework(self, requirements: str | Path, positions: str | Path, *, replace: bool = False,
+                         min_importance: float | None = None) -> FrameworkReport:
+        """Import another framework: a long requirements CSV and a positions CSV (see ``selaras career import-framework``)."""
+        from selaras.engine import framework
+
+        return framework.import_framework(self.store, Path(requirements), Path(positions), replace=replace,
+                                          min_importance=min_importance)
+
+    def export(self, to: str | Path | BinaryIO, *, fmt: str = "trig", graph: str = "all",
+               pseudonymise: bool = False, key: str | None = None) -> int:
+        """Write the dataset (``graph``: all, facts, ontology or inferred) as RDF; return the bytes written to a file.
+
+        A file is written beside its name and renamed, so a failed export leaves none. With
+        ``pseudonymise`` employee codes and names become keyed pseudonyms (``key``, see
+        :mod:`selaras.engine.privacy`). Stale conclusions are exported as they are, with a note.
+        """
+        from selaras.engine import privacy
+
+        secret = privacy.check_key(key) if pseudonymise else None
+        wanted = EXPORT_PARTS[graph]
+        if graph in {"inferred", "all"} and self.holds_organisation() and not inference.is_current(self.store):
+            self.notify(f"note: the conclusions in {self.store.location} are stale (the facts or settings changed since "
+                        f"they were inferred) — this export holds them as they are; run `selaras infer` first for "
+                        f"current ones")
+        # streamed from the store to the output: an organisation's quads are never all in memory
+        # (pseudonymising reads them all first: it must find every employee before renaming one)
+        quads: Iterator[ox.Quad] = (q for q in self.store.quads() if wanted(getattr(q.graph_name, "value", "")))
+        if secret is not None:
+            quads = privacy.pseudonymise(quads, secret)
+        items = quads if fmt in {"nq", "trig"} else (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        if not isinstance(to, (str, Path)):
+            ox.serialize(items, to, format=RDF_FORMATS[fmt])
+            to.flush()
+            return 0
+        output = Path(to)
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            with partial.open("wb") as out:
+                ox.serialize(items, out, format=RDF_FORMATS[fmt])
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+        return output.stat().st_size
+
+    def overview(self) -> Overview:
+        """Infer, classify, count the conclusions, audit: what ``selaras demo`` shows of an organisation."""
+        from selaras.engine import validation
+
+        report = self.infer()
+        owl = validation.classify(self.store)
+        conclusions = [(r["type"].value, int(r["n"].value)) for r in self.query(_CONCLUSION_COUNTS).rows]
+        unaligned = [(r["c"].value, int(r["level"].value), int(r["people"].value), int(r["positions"].value))
+                     for r in self.query(_UNALIGNED_BY_PEOPLE).rows]
+        return Overview(report, owl, conclusions, unaligned, self.audit())
 
     def stats(self) -> Stats:
         """Count classes, competency groups, scale levels and scheme headcounts."""

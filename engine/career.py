@@ -59,7 +59,7 @@ a miss raises :class:`~selaras.engine.errors.NotFoundError` listing close matche
 
 >>> import selaras
 >>> org = selaras.open(example=True)
->>> cg = career_graph(org)
+>>> cg = org.career()
 >>> [step.target for step in best_paths(cg, "manager-sertifikasi-a2", "kepala-lsp")[0].steps]
 ['kepala-lsp']
 """
@@ -585,19 +585,15 @@ def _centre(positions: Iterable[Position]) -> Centre:
     return centre
 
 
-def career_graph(org: Any) -> CareerGraph:
-    """Return the career graph of an organisation, inferring first and building it when stale.
+def career_graph(store: Store) -> CareerGraph:
+    """Return the career graph of a store whose conclusions are current, building it when it changed.
 
-    Args:
-        org: a :class:`selaras.Selaras` (its conclusions are brought up to date first).
-
+    :meth:`selaras.Selaras.career` brings the conclusions up to date first, then calls this.
     The graph is cached per store and rebuilt when the store's state tag (facts version and
     settings) changes. What it is built from is also kept beside an on-disk store
     (``<store>.career.json``, see :func:`graph_inputs`), so that a fresh ``selaras career``
     process does not read the requirements and moves again while the store is unchanged.
     """
-    org.ensure_inferred()
-    store: Store = org.store
     tag = inference.state_tag(store, inference.effective_settings(store))
     cached = _CACHE.get(store)
     if cached is not None and cached.tag == tag:
@@ -944,9 +940,9 @@ def _lows(cg: CareerGraph) -> dict[str, int]:
 
 
 # --- paths --------------------------------------------------------------------------------
-def _effort(cg: CareerGraph, options: RankingOptions) -> Callable[[str, str, dict], float]:
+def _effort(cg: CareerGraph, options: RankingOptions) -> Callable[[str, str, Any], float]:
     """The path effort of a move: ``step_cost`` plus the demands themselves (not the score's weights)."""
-    def weight(u: str, v: str, d: dict) -> float:
+    def weight(u: str, v: str, d: Any) -> float:  # d: the edge's data
         inc = d["increase_sum"] if options.use_importance else d["increase_plain"]
         new = d["new_sum"] if options.use_importance else d["new_plain"]
         return options.step_cost + inc + new

@@ -23,6 +23,7 @@ import html
 import json
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from selaras.engine.career import CareerGraph, move_step, natural_key
@@ -173,8 +174,8 @@ class _Layout:
     boxes: dict[str, tuple[float, float]]  # top-left corner of each position's box
     width: float
     height: float
-    columns: list[tuple[str, float, float]]  # family, x, width
-    rows: list[tuple[int, float, str]]  # rank, y, grade
+    columns: Sequence[tuple[str, float, float]]  # family, x, width
+    rows: Sequence[tuple[int, float, str]]  # rank, y, grade
 
 
 def _layout(cg: CareerGraph, data: MapData) -> _Layout:
@@ -198,7 +199,7 @@ def _layout(cg: CareerGraph, data: MapData) -> _Layout:
                 boxes[c] = (x + offset + i * (NODE_W + GAP_X) + GAP_X / 2, row_y[r])
         columns.append((fam, x, col_w))
         x += col_w + GAP_X
-    grades = {}
+    grades: dict[int, str] = {}
     for c in data.positions:
         p = cg.positions[c]
         grades.setdefault(p.rank or 0, p.grade or "")

@@ -131,7 +131,7 @@ def _gap(cg: CareerGraph, g: Gap, lang: str, *, codes: bool = True) -> str:
     return f"{name} {'–' if g.held is None else g.held}→{g.required}"
 
 
-def _blocks(title: str | None, columns: Sequence[str], rows: list[Sequence[object]], fmt: str) -> str:
+def _blocks(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> str:
     if fmt == "md":
         return (f"### {title}\n\n" if title else "") + records_markdown(columns, rows) + "\n"
     return records_table(title, columns, rows)
@@ -237,6 +237,7 @@ def render_next(cg: CareerGraph, source: str, moves: list[RankedMove], options: 
     rows = []
     for n, m in enumerate(moves, 1):
         p = cg.positions[m.target]
+        assert p.grade is not None  # a move's target has a rank, so a grade
         row: list[object] = [n, m.target, cg.bare_title(m.target, lang), cg.grade_name(p.grade, lang), p.family,
                              _move_label(cg, m.move_type, lang) + (" ⇄" if m.changes_track else "")
                              + ("" if m.concluded else " ∘"),

@@ -22,7 +22,7 @@ from selaras.engine import names
 from selaras.engine.errors import InputError, NotFoundError
 from selaras.engine.labels import Labels
 from selaras.engine.rules import Rule, lean_by_graph
-from selaras.engine.store import FACTS_GRAPH, Store
+from selaras.engine.store import FACTS_GRAPH, Store, term_value
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 DCT_SOURCE = "http://purl.org/dc/terms/source"
@@ -182,7 +182,7 @@ def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanati
         return None
     iri = f"{DATA_IRI}move/{a}/{b}"
     rule = RULE_IRI + "career-move"
-    source_text = next((q.object.value for q in store.match(ox.NamedNode(rule), None, None)
+    source_text = next((term_value(q.object) for q in store.match(ox.NamedNode(rule), None, None)
                         if q.predicate.value == DCT_SOURCE), None)
     note = labels.get(SEL_IRI + "CareerMove")
     statements = [
@@ -218,21 +218,21 @@ def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanati
 
 def _explain(store: Store, iri: str, labels: Labels, depth: int) -> Explanation:
     quads = list(store.match(ox.NamedNode(iri), None, None))
-    rule = next((q.object.value for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
-    premises = sorted({q.object.value for q in quads if q.predicate.value == SEL_IRI + "premise"})
+    rule = next((term_value(q.object) for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
+    premises = sorted({term_value(q.object) for q in quads if q.predicate.value == SEL_IRI + "premise"})
     if rule is None:
         rule, premises = _lean(store, iri, quads)
     rule_title = rule_source = None
     if rule:
         for q in store.match(ox.NamedNode(rule), None, None):
             if q.predicate.value == DCT_SOURCE:
-                rule_source = q.object.value
+                rule_source = term_value(q.object)
         rule_title = labels.get(rule)
-    parts = sorted({q.object.value for q in quads if q.predicate.value in PART_PROPERTIES})
+    parts = sorted({term_value(q.object) for q in quads if q.predicate.value in PART_PROPERTIES})
     return Explanation(
         iri=iri,
         label=_describe(iri, labels),
-        types=sorted({labels.get(q.object.value) for q in quads if q.predicate.value == RDF_TYPE}),
+        types=sorted({labels.get(term_value(q.object)) for q in quads if q.predicate.value == RDF_TYPE}),
         rule=rule.removeprefix(RULE_IRI) if rule else None,
         rule_title=rule_title,
         rule_source=rule_source,
@@ -267,11 +267,11 @@ def _statements(quads: list[ox.Quad], labels: Labels) -> list[Statement]:
     seen = set()
     out = []
     for q in quads:
-        key = (q.predicate.value, q.object.value)
+        key = (q.predicate.value, term_value(q.object))
         if q.predicate.value in _HIDDEN or key in seen:
             continue
         seen.add(key)
-        value = q.object.value
+        value = term_value(q.object)
         value_label = labels.get(value) if isinstance(q.object, ox.NamedNode) else value
         out.append(Statement(q.predicate.value, labels.get(q.predicate.value), value, value_label))
     return sorted(out, key=lambda s: (s.property_label, s.value_label))
@@ -279,8 +279,8 @@ def _statements(quads: list[ox.Quad], labels: Labels) -> list[Statement]:
 
 def _fact(store: Store, iri: str, labels: Labels) -> Fact:
     quads = list(store.match(ox.NamedNode(iri), None, None))
-    source = next((q.object.value for q in quads if q.predicate.value == DCT_SOURCE), None)
-    rule = next((q.object.value for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
+    source = next((term_value(q.object) for q in quads if q.predicate.value == DCT_SOURCE), None)
+    rule = next((term_value(q.object) for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
     if rule is None:
         lean = _lean_rule(quads)
         rule = lean.iri if lean is not None else None
@@ -291,7 +291,7 @@ def _fact(store: Store, iri: str, labels: Labels) -> Fact:
     return Fact(
         iri=iri,
         label=_describe(iri, labels),
-        types=sorted({labels.get(q.object.value) for q in quads if q.predicate.value == RDF_TYPE}),
+        types=sorted({labels.get(term_value(q.object)) for q in quads if q.predicate.value == RDF_TYPE}),
         statements=[s for s in _statements(facts_only, labels) if s.property not in hidden],
         source=source,
         inferred_by=rule.removeprefix(RULE_IRI) if rule else None,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import product
 from urllib.parse import quote
 
@@ -643,12 +643,12 @@ def _readiness(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
     one_move_away = fp.setting("readinessScope", rule) == '"moves"'
     stated = "SELECT ?from ?to WHERE { ?m a sel:CareerMove ; sel:fromPosition ?from ; sel:toPosition ?to }"
     if not one_move_away:
-        pairs: Iterable[tuple[str, str]] = ()
+        pairs: Iterable[Sequence[str]] = ()
     elif "career-move" in fp.derived:  # concluded in this run: kept in memory (and any the facts state),
         # so that readiness need not wait for the graphs still loading behind (on disk) to read them
         pairs = [*((a, b) for _, a, b in _concluded_moves(fp, rule)), *fp.select(stated)]
     else:
-        pairs = fp.select(stated, fp.with_conclusions("career-move"))  # type: ignore[assignment]
+        pairs = fp.select(stated, fp.with_conclusions("career-move"))
     for a, b in pairs:
         if (a, b) in seen:
             raise Unsupported("two career moves between the same positions")
@@ -726,12 +726,12 @@ def _career_move(fp: FastPath, rule: rule_registry.Rule) -> Iterator[str]:
             raise Unsupported("a competency on several scales")
         bounds[comp] = (fp.integer(lo), fp.integer(hi))
     places: dict[str, tuple[str, str, int, str, str]] = {}
-    for pos, family, grade, rank, track, code in fp.select(
+    for pos, family, grade, r, track, code in fp.select(
             "SELECT ?p ?f ?g ?r ?t ?code WHERE { ?p a sel:Position ; sel:jobFamily ?f ; sel:grade ?g ; "
             "sel:track ?t ; sel:code ?code . ?g sel:rank ?r }"):
         if pos in places:
             raise Unsupported("a position with several families, grades, ranks, tracks or codes")
-        places[pos] = (family, grade, fp.integer(rank), track, code)
+        places[pos] = (family, grade, fp.integer(r), track, code)
     ranks = [fp.integer(r) for (r,) in fp.select("SELECT ?r WHERE { ?p a sel:Position ; sel:grade/sel:rank ?r }")]
     span = max(ranks) - min(ranks) if ranks else 0
     cells: dict[str, list[tuple[str, int, float | None]]] = defaultdict(list)

@@ -129,7 +129,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def build_tables(requirements: Path, positions: Path, store: Store | None = None, *,
-                 min_importance: float | None = None) -> tuple[dict[str, list[list[object]]], FrameworkReport]:
+                 min_importance: float | None = None) -> tuple[dict[str, list[Sequence[object]]], FrameworkReport]:
     """Convert the two generic files into the standard import tables (file name → rows, header first).
 
     Raises:
@@ -223,7 +223,7 @@ def build_tables(requirements: Path, positions: Path, store: Store | None = None
     families = sorted({v["family"] for _, _, v, _ in position_rows}, key=_natural)
 
     src = f"framework import: derived from {requirements.name}"
-    tables: dict[str, list[list[object]]] = {
+    tables: dict[str, list[Sequence[object]]] = {
         "scales.csv": [["scale", "label_en", "label_id", "source"],
                        [scale, f"Framework scale {low}–{high}", f"Skala kerangka {low}–{high}", src]],
         "levels.csv": [["scale", "rank", "label_en", "label_id", "source"],

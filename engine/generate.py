@@ -59,13 +59,13 @@ import csv
 import io
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.tabular import READINESS_SCOPES
+from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.engine.tabular import TABLES_BY_FILE
 from selaras.ontology import EXAMPLE_DIR
 
@@ -204,7 +204,7 @@ class _Writer:
         self.source = source
         self.rows: dict[str, int] = {}
 
-    def write(self, file: str, rows: Iterable[dict[str, object]]) -> None:
+    def write(self, file: str, rows: Iterable[Mapping[str, object]]) -> None:
         """Write dict rows with every declared column, provenance included."""
         columns = [c.name for c in TABLES_BY_FILE[file].columns]
         provenance = {"source": self.source, "illustrative": "true"}

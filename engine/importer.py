@@ -32,14 +32,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import pyoxigraph as ox
 
 from selaras.engine import tabular
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import FACTS_GRAPH, META_GRAPH, VERSION_INFO, Store, TextReader
+from selaras.engine.store import FACTS_GRAPH, INTERRUPTED, META_GRAPH, VERSION_INFO, Store, TextReader
 from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
-from selaras.ontology.namespace import DATA_IRI
+from selaras.ontology.namespace import DATA_IRI, typed
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 #: Files larger than this are refused before they are read (bytes).
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -200,7 +204,7 @@ class _Hashing(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # (BufferedReader passes a memoryview)
         n = self.raw.readinto(buffer)
         if n:
             self.hash.update(memoryview(buffer)[:n])
@@ -320,17 +324,17 @@ def _read_xlsx(path: Path, batch: Batch) -> None:
         batch.slots.append(source.problems)
         # only the cells the sheet stores: iter_rows() would create every empty cell of the used
         # range, and one stray formatted cell at XFD1048576 makes that 17 billion cells
-        stored: dict[int, dict[int, object]] = defaultdict(dict)
-        for (r, c), cell in ws._cells.items():
-            if cell.value is not None:
-                stored[r][c] = cell
+        stored: dict[int, dict[int, Cell]] = defaultdict(dict)
+        for (r, c), found in ws._cells.items():
+            if found.value is not None:  # (so not a MergedCell)
+                stored[r][c] = found
         for r in sorted(stored):
             row = [stored[r].get(c) for c in range(1, max(stored[r]) + 1)]
             values: list[str] = []
             for cell in row:
-                v = None if cell is None else cell.value  # type: ignore[attr-defined]
+                v = None if cell is None else cell.value
                 if isinstance(v, str) and v.startswith("="):
-                    source.problems.append(Problem(where, r, cell.column_letter, f"a formula ({v})",  # type: ignore[attr-defined]
+                    source.problems.append(Problem(where, r, cell.column_letter, f"a formula ({v})",  # type: ignore[union-attr]
                                                    "paste the computed value instead of the formula"))
                     v = ""
                 if isinstance(v, datetime):
@@ -418,7 +422,7 @@ def _rows(source: Source, problems: list[Problem] | None) -> Iterator[tuple[int,
 
 def _read_rdf(path: Path, fmt: ox.RdfFormat, batch: Batch, slot: list[Problem]) -> None:
     data = path.read_bytes()
-    problems = [_encoding_problem(path, data, "save the file as UTF-8")]
+    problems: Sequence[Problem | None] = [_encoding_problem(path, data, "save the file as UTF-8")]
     if problems[0] is None:
         data = data.removeprefix(codecs.BOM_UTF8)  # a UTF-8 byte-order mark is harmless: accept it
         if fmt == ox.RdfFormat.RDF_XML:
@@ -492,7 +496,7 @@ def _xml_problem(path: Path, data: bytes) -> Problem | None:
 
     parser = expat.ParserCreate()
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise _RefusedDoctype
 
     parser.StartDoctypeDeclHandler = refuse
@@ -905,11 +909,13 @@ def _check_cycles(batch: Batch, store: Store, file: str, key: str, parent: str, 
     rows = {str(r.values[key]): r for r in batch.kept.get(file, [])}
     prefix, pred = DATA_IRI + key + "/", sel(predicate)
     old: dict[str, str] = {}
+    # (pyoxigraph types a subject or object as possibly an RDF-star triple, which has no value)
     for q in store.match(None, pred, None, FACTS):
-        if q.subject.value.startswith(prefix) and q.object.value.startswith(prefix):
-            old[q.subject.value[len(prefix):]] = q.object.value[len(prefix):]
-    rdf = {q.subject.value[len(prefix):]: q.object.value[len(prefix):] for q in batch.rdf
-           if q.predicate == pred and q.subject.value.startswith(prefix) and q.object.value.startswith(prefix)}
+        if q.subject.value.startswith(prefix) and q.object.value.startswith(prefix):  # type: ignore[union-attr]
+            old[q.subject.value[len(prefix):]] = q.object.value[len(prefix):]  # type: ignore[union-attr]
+    rdf = {q.subject.value[len(prefix):]: q.object.value[len(prefix):]  # type: ignore[union-attr]
+           for q in batch.rdf if q.predicate == pred
+           and q.subject.value.startswith(prefix) and q.object.value.startswith(prefix)}  # type: ignore[union-attr]
     new = {**rdf, **{k: str(r.values[parent]) for k, r in rows.items() if r.values.get(parent)}}
     links = {**old, **new}
     problems, reported = [], set()
@@ -1122,7 +1128,8 @@ def _check_shapes(store: Store, batch: Batch, rdf: list[ox.Quad]) -> int:
     Tables are checked column by column above; RDF can say anything, so the shapes decide.
     Returns how many of the tables' quads the RDF input states too.
     """
-    from selaras.engine import inference, validation
+    from selaras.engine import validation
+    from selaras.engine.rules import settings
     from selaras.engine.store import open_store
 
     candidate = open_store()
@@ -1133,7 +1140,7 @@ def _check_shapes(store: Store, batch: Batch, rdf: list[ox.Quad]) -> int:
         overlap += sum(q in stated for q in quads)
         candidate.extend(quads)
     candidate.extend(rdf)
-    inference.infer(candidate, only=["scale-bounds"])
+    settings.derive(candidate, ["scale-bounds"])
     errors = [r for r in validation.shacl_report(candidate) if r.severity == "error"]
     if errors:
         where = ", ".join(f for f in batch.files if Path(f).suffix.lower() in RDF_SUFFIXES)
@@ -1181,7 +1188,7 @@ def _locate(file: str, iris: Iterable[str]) -> dict[str, int]:
 def _delta(store: Store, add: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """What new facts change: the existing facts they supersede (same subject and non-additive
     predicate, another value) and those of them the store does not hold yet."""
-    by_subject: dict[object, list[ox.Quad]] = {}
+    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Quad]] = {}
     for q in add:
         by_subject.setdefault(q.subject, []).append(q)
     removed: list[ox.Quad] = []
@@ -1209,24 +1216,5 @@ def _version_quads() -> list[ox.Quad]:
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return [
         ox.Quad(FACTS, VERSION_INFO, ox.Literal(uuid.uuid4().hex), META),
-        ox.Quad(FACTS, MODIFIED, tabular.typed(now, "dateTime"), META),
+        ox.Quad(FACTS, MODIFIED, typed(now, "dateTime"), META),
     ]
-
-
-#: What an on-disk store holds after a bulk import was cut short (see :data:`BULK_ROWS`).
-INTERRUPTED = "the store holds the facts of an import that was cut short (they have no version)"
-
-
-def check_complete(store: Store) -> None:
-    """Raise StoreError when the facts are those of an interrupted bulk import."""
-    from selaras.engine.errors import StoreError
-
-    if facts_version(store) is None and store.query(f"ASK {{ GRAPH {FACTS} {{ ?s ?p ?o }} }}").boolean:
-        raise StoreError(f"{store.location}: {INTERRUPTED} — run `selaras import --replace` with the same files")
-
-
-def facts_version(store: Store) -> str | None:
-    """Return the version tag of the facts graph (changes on every import), or None."""
-    for q in store.match(FACTS, VERSION_INFO, None, META):
-        return q.object.value
-    return None

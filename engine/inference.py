@@ -11,21 +11,33 @@ Facts are never written by inference.
 
 from __future__ import annotations
 
-import calendar
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from selaras.engine import rules as rule_registry
-from selaras.engine.errors import InputError, SelarasError
+from selaras.engine.errors import SelarasError
 from selaras.engine.fastpath import FastPath
-from selaras.engine.importer import FACTS, META, VERSION_INFO, check_complete, facts_version
-from selaras.engine.store import INFERRED_PREFIX, Store
-from selaras.engine.tabular import RDF_TYPE, RDFS_LABEL, READINESS_SCOPES, integer, sel, typed
+from selaras.engine.rules.settings import (
+    BY_REQUEST, INFERRED, Settings, effective_settings, is_current, requested, settings_quads, state_tag, stored_markers,
+)
+from selaras.engine.sparql import constants_read
+from selaras.engine.store import (
+    FACTS_GRAPH, INFERRED_PREFIX, META_GRAPH, VERSION_INFO, Store, check_complete,
+)
+from selaras.ontology.namespace import DCT_SOURCE, RDF_TYPE, RDFS_LABEL, sel
+
+if TYPE_CHECKING:
+    from selaras.engine.validation import OwlReport
+
+__all__ = [  # what inference offers; the settings and the version tag live with the rules they feed
+    "InferenceReport", "RuleRun", "Settings", "effective_settings", "evaluate_apart", "infer", "is_current",
+    "requested", "state_tag", "stored_markers",
+]
 
 #: The most passes over the rules before inference stops and reports non-convergence.
 MAX_ITERATIONS = 4
@@ -40,60 +52,7 @@ READ_IN_MEMORY_FACTS = 2_500_000
 #: 10,000 employees); after the bundled organisation's 87,000 triples it took a fifth of the
 #: inference (0.4 of 2 s) for no measurable gain in reading.
 COMPACT_FROM = 1_000_000
-SETTINGS_NODE = ox.NamedNode("https://w3id.org/selaras/id/settings/effective")
-INFERRED = ox.NamedNode(INFERRED_PREFIX.rstrip("/"))
-DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Policy settings for inference; ``None`` fields take the data's value, then the default.
-
-    >>> Settings(reference_date=date(2026, 6, 30), stale_after_months=24).stale_before()
-    datetime.date(2024, 6, 30)
-    """
-
-    reference_date: date | None = None
-    stale_after_months: int | None = None
-    expiry_warning_days: int | None = None
-    max_lateral_grade_steps: int | None = None
-    #: which positions the rule ``readiness`` scores each employee against: "moves" (their own
-    #: position and every position one career move away; employees × moves conclusions) or
-    #: "position" (their own position only, linear in the employees; ``career next`` and
-    #: ``career pool`` still compute readiness for any position on demand)
-    readiness_scope: str | None = None
-    #: the least profile similarity (0–1) a move needs to be concluded (the rule ``career-move``)
-    min_move_similarity: float | None = None
-    #: the most moves concluded from one position, the best by the score of ``career next``
-    max_moves_per_position: int | None = None
-
-    DEFAULTS = {"stale_after_months": 24, "expiry_warning_days": 90, "max_lateral_grade_steps": 1,
-                "readiness_scope": "moves", "min_move_similarity": 0.3, "max_moves_per_position": 15}
-    READINESS_SCOPES = READINESS_SCOPES
-
-    def __post_init__(self) -> None:
-        if self.readiness_scope is not None and self.readiness_scope not in self.READINESS_SCOPES:
-            raise InputError(f"readiness scope {self.readiness_scope!r} is unknown — use "
-                             + " or ".join(self.READINESS_SCOPES))
-        if self.min_move_similarity is not None and not 0 <= self.min_move_similarity <= 1:
-            raise InputError(f"min move similarity {self.min_move_similarity} is outside 0–1 — "
-                             f"give a share such as 0.3")
-        if self.max_moves_per_position is not None and self.max_moves_per_position < 1:
-            raise InputError(f"max moves per position {self.max_moves_per_position} is below 1 — "
-                             f"give 1 or more (e.g. 15)")
-
-    def stale_before(self) -> date:
-        """The cut-off date: assessments before it are stale."""
-        ref = self.reference_date or date.today()
-        months = self.stale_after_months if self.stale_after_months is not None else 24
-        y, m = divmod(ref.month - 1 - months, 12)
-        year, month = ref.year + y, m + 1
-        return date(year, month, min(ref.day, calendar.monthrange(year, month)[1]))
-
-    def expiring_before(self) -> date:
-        """Certifications expiring before this date (and not yet expired) are expiring soon."""
-        ref = self.reference_date or date.today()
-        return ref + timedelta(days=self.expiry_warning_days if self.expiry_warning_days is not None else 90)
+FACTS, META = ox.NamedNode(FACTS_GRAPH), ox.NamedNode(META_GRAPH)
 
 
 @dataclass
@@ -116,6 +75,10 @@ class InferenceReport:
     runs: list[RuleRun] = field(default_factory=list)
     iterations: int = 0
     seconds: float = 0.0
+    #: nothing ran: the stored conclusions already reflected the facts and settings (``infer(force=False)``)
+    current: bool = False
+    #: HermiT's classification of the model, when asked for beside the rules (``Selaras.infer(owl=True)``)
+    owl: OwlReport | None = None
 
     @property
     def triples(self) -> int:
@@ -124,61 +87,6 @@ class InferenceReport:
         for r in self.runs:
             latest[r.rule] = r.triples
         return sum(latest.values())
-
-
-def effective_settings(store: Store, overrides: Settings | None = None) -> Settings:
-    """Combine command-line overrides, the data's ``settings.csv`` values and the defaults."""
-    data: dict[str, object] = {}
-    names = {
-        "referenceDate": "reference_date",
-        "staleAfterMonths": "stale_after_months",
-        "expiryWarningDays": "expiry_warning_days",
-        "maxLateralGradeSteps": "max_lateral_grade_steps",
-        "readinessScope": "readiness_scope",
-        "minMoveSimilarity": "min_move_similarity",
-        "maxMovesPerPosition": "max_moves_per_position",
-    }
-    settings_node = ox.NamedNode("https://w3id.org/selaras/id/settings")
-    for term, attr in names.items():
-        for q in store.match(settings_node, sel(term), None, FACTS):
-            value = q.object.value
-            data[attr] = (date.fromisoformat(value) if attr == "reference_date"
-                          else value if attr == "readiness_scope"
-                          else float(value) if attr == "min_move_similarity" else int(value))
-    merged = Settings(**{**Settings.DEFAULTS, **data})  # type: ignore[arg-type]
-    if overrides:
-        merged = replace(merged, **{k: v for k, v in vars(overrides).items() if v is not None})
-    if merged.reference_date is None:
-        merged = replace(merged, reference_date=date.today())
-    return merged
-
-
-def _settings_quads(s: Settings) -> list[ox.Quad]:
-    g = ox.NamedNode(rule_registry.SETTINGS_GRAPH)
-    n = SETTINGS_NODE
-    assert s.reference_date is not None
-    triples = [
-        (n, RDF_TYPE, sel("Settings")),
-        (n, sel("referenceDate"), typed(s.reference_date.isoformat(), "date")),
-        (n, sel("staleAfterMonths"), integer(s.stale_after_months or 0)),
-        (n, sel("staleBefore"), typed(s.stale_before().isoformat(), "date")),
-        (n, sel("expiryWarningDays"), integer(s.expiry_warning_days or 0)),
-        (n, sel("expiringBefore"), typed(s.expiring_before().isoformat(), "date")),
-        (n, sel("maxLateralGradeSteps"), integer(s.max_lateral_grade_steps or 0)),
-        (n, sel("readinessScope"), ox.Literal(s.readiness_scope or Settings.DEFAULTS["readiness_scope"])),
-        (n, sel("minMoveSimilarity"), typed(_decimal_text(s.min_move_similarity), "decimal")),
-        (n, sel("maxMovesPerPosition"), integer(s.max_moves_per_position or 1)),
-    ]
-    return [ox.Quad(a, b, c, g) for a, b, c in triples]
-
-
-def _decimal_text(value: float | None) -> str:
-    """Write a share as an ``xsd:decimal`` lexical form.
-
-    >>> _decimal_text(0.4), _decimal_text(1), _decimal_text(None), _decimal_text(1e-5)
-    ('0.4', '1', '0', '0.00001')
-    """
-    return f"{float(value or 0.0):.9f}".rstrip("0").rstrip(".")
 
 
 def _rule_description(rule: rule_registry.Rule) -> str:
@@ -192,47 +100,6 @@ def _rule_description(rule: rule_registry.Rule) -> str:
         f"{node} {DCT_SOURCE} {ox.Literal(rule.source)} .",
     ]
     return f"INSERT DATA {{ GRAPH {g} {{ {' '.join(lines)} }} }}"
-
-
-def state_tag(store: Store, settings: Settings) -> str:
-    """Return the tag of what inference depends on: the facts version and the settings."""
-    return f"{facts_version(store)}|{settings}"
-
-
-#: Ends the version marker of conclusions inferred with settings given for the run (``infer --…``).
-BY_REQUEST = "|by request"
-
-
-def requested(overrides: Settings | None) -> bool:
-    """Tell whether settings were given for a run (any field set), rather than taken from the data.
-
-    >>> requested(None), requested(Settings()), requested(Settings(max_moves_per_position=5))
-    (False, False, True)
-    """
-    return overrides is not None and any(v is not None for v in vars(overrides).values())
-
-
-def stored_markers(store: Store) -> list[str]:
-    """The version markers of the stored conclusions (facts version, settings, ``|by request``), sorted."""
-    return sorted(q.object.value for q in store.match(INFERRED, VERSION_INFO, None, META))
-
-
-def is_current(store: Store, overrides: Settings | None = None, *, strict: bool = False) -> bool:
-    """Tell whether the stored conclusions were inferred from the current facts and settings.
-
-    Conclusions inferred with settings given for the run (``selaras infer --max-moves-per-position 5``)
-    stay current for the commands that read them without settings of their own, until the facts
-    change: a query after such a run answers from it rather than inferring the defaults again.
-    ``strict`` compares the settings exactly (``selaras infer`` itself does).
-    """
-    tag = state_tag(store, effective_settings(store, overrides))
-    stored = stored_markers(store)
-    if any(t in (tag, tag + BY_REQUEST) for t in stored):
-        return True
-    if strict or requested(overrides):
-        return False
-    facts = f"{facts_version(store)}|"
-    return any(t.startswith(facts) and t.endswith(BY_REQUEST) for t in stored)
 
 
 def infer(
@@ -267,7 +134,7 @@ def infer(
     behind the rules). A remote store runs the rules
     inside the server. In place, on disk, in memory and on a server, the old version marker goes
     before the first conclusion changes and the new one is written last, so an interrupted run
-    leaves conclusions that :func:`is_current` reports stale.
+    leaves conclusions that :func:`~selaras.engine.rules.settings.is_current` reports stale.
 
     Raises:
         SelarasError: the rules did not converge within :data:`MAX_ITERATIONS` passes.
@@ -291,13 +158,16 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
     if only is None:  # from here until the new marker, the conclusions read as stale
         store.update(f"DELETE WHERE {{ GRAPH {META} {{ {INFERRED} {VERSION_INFO} ?tag }} }}")
     settings = effective_settings(store if reader is None else reader, overrides)
-    store.replace_graph(rule_registry.SETTINGS_GRAPH, _settings_quads(settings))
+    store.replace_graph(rule_registry.SETTINGS_GRAPH, settings_quads(settings))
     if reader is not None:
-        reader.replace_graph(rule_registry.SETTINGS_GRAPH, _settings_quads(settings))
+        reader.replace_graph(rule_registry.SETTINGS_GRAPH, settings_quads(settings))
     selected = [r for r in rule_registry.all_rules() if r.id in _with_dependencies(only)]
     report = InferenceReport(settings)
     fast_path = FastPath(store, reader) if fast and isinstance(store, Store) else None
-    clock, ran_at, changed_at, sizes = 0, {}, {}, {}
+    clock = 0
+    ran_at: dict[str, int] = {}  # rule → the clock when it last ran
+    changed_at: dict[str, int] = {}  # rule → the clock when its graph last changed size
+    sizes: dict[str, int] = {}
     for iteration in range(1, MAX_ITERATIONS + 2):
         # a rule runs again only when a graph it reads changed after it last ran; with
         # stratified rules and IRIs minted from match keys the second pass finds nothing to do
@@ -320,9 +190,9 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
             if fast_path is not None and rule.fast and fast_path.run(rule):
                 store.update(_rule_description(rule))
                 path = "fast"
-            elif store.evaluates_apart(rule.id):  # on a server: see RemoteStore.infer_apart
+            elif store.evaluates_apart(rule.id):  # on a server: see evaluate_apart
                 store.settle(rule.input_graphs())
-                store.infer_apart(rule)  # type: ignore[attr-defined]
+                evaluate_apart(store, rule)
                 store.update(_rule_description(rule))
                 path = "apart"
             elif store.constructs_rules():  # on disk (bulk-loaded) and on Virtuoso: its CONSTRUCT, then its triples
@@ -428,3 +298,38 @@ def _with_dependencies(only: list[str] | None) -> set[str]:
         if rule.id in wanted:
             wanted.update(rule.depends)
     return wanted
+
+
+def evaluate_apart(store: Store, rule: rule_registry.Rule) -> int:
+    """Evaluate a rule with the embedded engine over a copy of what it reads; write its graph into ``store``.
+
+    For a rule the server's planner cannot run in reasonable time (:data:`selaras.engine.remote.APART`: the server says so with ``evaluates_apart``).
+    The copy holds only the triples the rule's patterns can match: those of its predicates,
+    and the ``rdf:type`` triples of its classes (:func:`~selaras.engine.sparql.constants_read`),
+    read from its input graphs; the rule then runs in memory as it does in the embedded store
+    (set at a time when it has a fast path, else its SPARQL), so the conclusions are the
+    embedded store's. Returns the number of triples read.
+    """
+    wanted = constants_read(rule.text)
+    graphs = rule.input_graphs()
+    if wanted is None:
+        text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    else:
+        predicates, classes = wanted
+        values = " ".join(f"<{p}>" for p in sorted(predicates))
+        kinds = ", ".join(f"<{c}>" for c in sorted(classes)) or "<urn:x-selaras:none>"
+        text = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+                f"FILTER(?p != {RDF_TYPE} || ?o IN ({kinds})) }}")
+    rows = store.query(text, default_graphs=graphs).rows
+    copy = Store()
+    into = ox.NamedNode(FACTS_GRAPH)  # one base graph: the rule reads the union of its inputs
+    copy.extend(ox.Quad(r["s"], r["p"], r["o"], into) for r in rows)
+    out = ox.NamedNode(rule.graph)
+    # set at a time when the rule has a fast path (its SPARQL over every pair of positions takes
+    # minutes at hundreds of positions, in Oxigraph too), else the rule's SPARQL
+    if rule.fast and FastPath(copy).run(rule):
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in copy.quads(rule.graph)]
+    else:
+        triples = copy.query(rule.text).triples
+    store.replace_graph(rule.graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
+    return len(rows)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from selaras.engine.store import Store
+import pyoxigraph as ox
+
+from selaras.engine.store import Store, term_value
 
 _QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -82,8 +84,6 @@ class Labels:
     def _labels(self, iri: str) -> dict[str, str]:
         if not self._lazy or iri in self._by_iri:
             return self._by_iri.get(iri, {})
-        import pyoxigraph as ox
-
         labels = self._by_iri[iri]
         try:
             node = ox.NamedNode(iri)
@@ -91,16 +91,21 @@ class Labels:
             return labels
         for prop in (_PREF_LABEL, _RDFS_LABEL):
             for q in self.store.match(node, ox.NamedNode(prop), None):
-                labels.setdefault(q.object.language or "", q.object.value)
+                if isinstance(q.object, ox.Literal):
+                    labels.setdefault(q.object.language or "", q.object.value)
         for q in self.store.match(node, ox.NamedNode(_SEL + "code"), None):
-            labels.setdefault("code", q.object.value)
+            labels.setdefault("code", term_value(q.object))
         is_position = next(self.store.match(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                                             ox.NamedNode(_SEL + "Position")), None) is not None
         if is_position:
             for g in self.store.match(node, ox.NamedNode(_SEL + "grade"), None):  # every grade, as a check may find two
-                label = next(self.store.match(g.object, ox.NamedNode(_RDFS_LABEL), None), None)
-                for code in self.store.match(g.object, ox.NamedNode(_SEL + "code"), None):
-                    shown = grade_shown(code.object.value, label.object.value if label is not None else None)
+                grade = g.object
+                if not isinstance(grade, (ox.NamedNode, ox.BlankNode)):  # (the shapes make it a sel:Grade)
+                    continue
+                label = next(self.store.match(grade, ox.NamedNode(_RDFS_LABEL), None), None)
+                for code in self.store.match(grade, ox.NamedNode(_SEL + "code"), None):
+                    shown = grade_shown(term_value(code.object),
+                                        term_value(label.object) if label is not None else None)
                     for lang in [k for k in labels if k != "code"]:
                         labels[lang] = f"{labels[lang]} ({shown})"
         return labels

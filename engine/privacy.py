@@ -46,8 +46,8 @@ def check_key(key: str | None) -> bytes:
 def pseudonymise(quads: Iterable[ox.Quad], key: bytes) -> Iterator[ox.Quad]:
     """Rewrite quads so that no employee code or name remains."""
     quads = list(quads)
-    employees = {q.subject.value for q in quads
-                 if q.predicate.value == RDFS_LABEL and q.subject.value.startswith(DATA_IRI + "employee/")}
+    employees = {q.subject.value for q in quads if q.predicate.value == RDFS_LABEL
+                 and isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(DATA_IRI + "employee/")}
     codes = {iri.rsplit("/", 1)[-1] for iri in employees}
     mapping = {c: pseudonym(key, c) for c in codes}
 
@@ -62,12 +62,14 @@ def pseudonymise(quads: Iterable[ox.Quad], key: bytes) -> Iterator[ox.Quad]:
         return term
 
     for q in quads:
-        s = iri(q.subject) if isinstance(q.subject, ox.NamedNode) else q.subject
+        subject = q.subject
+        s = iri(subject) if isinstance(subject, ox.NamedNode) else subject
         o = q.object
         if isinstance(o, ox.NamedNode):
             o = iri(o)
-        elif q.subject.value in employees and q.predicate.value in {RDFS_LABEL, SEL_IRI + "code"}:
-            o = ox.Literal(mapping[q.subject.value.rsplit("/", 1)[-1]])
+        elif (isinstance(subject, ox.NamedNode) and subject.value in employees
+              and q.predicate.value in {RDFS_LABEL, SEL_IRI + "code"}):
+            o = ox.Literal(mapping[subject.value.rsplit("/", 1)[-1]])
         elif q.predicate.value == SEL_IRI + "code" and isinstance(o, ox.Literal):
             head, sep, rest = o.value.partition("/")
             if sep and head in mapping:

@@ -8,7 +8,7 @@ same :class:`~selaras.engine.store.Result` objects the embedded store returns. T
 WHERE {…}``), so no data is pulled into Python to infer; on Virtuoso the server evaluates each
 rule's CONSTRUCT and its triples are written back as data (:meth:`RemoteStore.construct_into`).
 One rule, ``career-move`` (:data:`APART`), is evaluated in memory over a copy of the triples it
-can match (:meth:`RemoteStore.infer_apart`).
+can match (:func:`selaras.engine.inference.evaluate_apart`).
 
 Virtuoso
     Told to keep the written join order (:data:`VIRTUOSO_HINTS`), written to in requests below
@@ -69,16 +69,16 @@ import http.client
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar, cast
 from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from selaras.engine import rules
 from selaras.engine.errors import QueryError, StoreError
-from selaras.engine.fastpath import FastPath
-from selaras.engine.sparql import bind_values, constants_read, query_form, strip_comments
+from selaras.engine.sparql import bind_values, query_form, strip_comments, update_text
 from selaras.engine.store import (
-    FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, Store, _quads_text, _to_result,
+    FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, SETTINGS_GRAPH, Result, Store, _quads_text,
+    _to_result, rule_graphs,
 )
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
@@ -103,7 +103,7 @@ ACCEPT_VIRTUOSO = (
 )
 #: What a CONSTRUCT or DESCRIBE asks for: N-Triples (or Turtle, RDF/XML, JSON-LD).
 ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
-#: Rules evaluated apart on every server (:meth:`RemoteStore.infer_apart`), through their fast path:
+#: Rules evaluated apart on every server (:func:`selaras.engine.inference.evaluate_apart`), through their fast path:
 #: career-move's SPARQL (nested aggregates over every pair of positions) took 18 s inside Oxigraph
 #: server at 40 positions and more than 10 minutes at 400; Virtuoso 7.2 did not finish it on the
 #: bundled organisation in 8 minutes, with or without :data:`VIRTUOSO_HINTS`.
@@ -112,7 +112,6 @@ APART = frozenset({"career-move"})
 SUBJECTS_PER_QUERY = 2_000
 #: Virtuoso refuses a request body above 10 MB (HT057): writes are cut below this.
 VIRTUOSO_REQUEST_BYTES = 8_000_000
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: A blank node as Virtuoso labels it in SPARQL results (JSON ``"value": "nodeID://b10001"``, XML
 #: ``<bnode>nodeID://b10001</bnode>``): the label is what follows ``nodeID://``.
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
@@ -276,7 +275,7 @@ class RemoteStore:
         """Iterate over the quads of one named graph, or of all of Selaras's graphs."""
         return self.match(None, None, None, ox.NamedNode(graph) if graph else None)
 
-    def match(self, s: Term | None, p: ox.NamedNode | None, o: Term | None,
+    def match(self, s: ox.NamedNode | ox.BlankNode | None, p: ox.NamedNode | None, o: Term | None,
               g: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         """Iterate over the quads matching a pattern (None matches anything).
 
@@ -292,7 +291,7 @@ class RemoteStore:
         rows = self._query([("query", text)], "query").rows
         return (ox.Quad(s or r["s"], p or r["p"], o or r["o"], g or r["g"]) for r in rows)
 
-    def quads_about(self, subjects: Sequence[Term], graph: str) -> Iterator[ox.Quad]:
+    def quads_about(self, subjects: Sequence[ox.NamedNode | ox.BlankNode | ox.Triple], graph: str) -> Iterator[ox.Quad]:
         """Iterate over the quads of one named graph whose subject is one of ``subjects``.
 
         One query per :data:`SUBJECTS_PER_QUERY` subjects (a query per subject made a first import of
@@ -304,7 +303,7 @@ class RemoteStore:
             values = " ".join(str(s) for s in named[i: i + SUBJECTS_PER_QUERY])
             text = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH {g} {{ ?s ?p ?o }} }}"
             for row in self._query([("query", self._hints(text) + text)], "query").rows:
-                yield ox.Quad(row["s"], row["p"], row["o"], g)  # type: ignore[arg-type]
+                yield ox.Quad(row["s"], row["p"], row["o"], g)
 
     def graph_names(self) -> list[str]:
         """List Selaras's named graphs on the server (those under ``…/selaras/graph/``).
@@ -313,7 +312,7 @@ class RemoteStore:
         Selaras writes (facts, ontology, bookkeeping, one per rule) is also asked for by name.
         """
         known = " ".join(f"<{g}>" for g in (FACTS_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, META_GRAPH,
-                                            rules.SETTINGS_GRAPH, *(r.graph for r in rules.all_rules())))
+                                            SETTINGS_GRAPH, *rule_graphs()))
         text = (f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ }} {_OWN_GRAPHS} }} UNION "
                 f"{{ VALUES ?g {{ {known} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }} }}")
         rows = self._query([("query", text)], "query").rows
@@ -328,13 +327,16 @@ class RemoteStore:
     def dump(self, fmt: str = "nq", graph: str | None = None) -> bytes:
         """Serialise Selaras's graphs (quad formats) or one graph (any format) to bytes."""
         rdf_format = RDF_FORMATS[fmt]
+        # (given no output, pyoxigraph returns the bytes)
         if graph is not None:
             text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-            return ox.serialize(self._query([("query", text)], "query", ACCEPT_RDF).triples, format=rdf_format)
+            triples = self._query([("query", text)], "query", ACCEPT_RDF).triples
+            return cast(bytes, ox.serialize(triples, format=rdf_format))
         quads = list(self.quads())
         if fmt in {"nq", "trig"}:
-            return ox.serialize(quads, format=rdf_format)
-        return ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=rdf_format)
+            return cast(bytes, ox.serialize(quads, format=rdf_format))
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        return cast(bytes, ox.serialize(triples, format=rdf_format))
 
     # --- writing (each call is one request: one transaction on Oxigraph, Fuseki, GraphDB) -------
     def update(self, sparql: str) -> None:
@@ -465,48 +467,14 @@ class RemoteStore:
                 raise
             # more triples than Virtuoso holds in one answer (MaxVectorSize; raising it far made
             # Virtuoso 7.2.5 crash): the server writes them itself, slower (see constructs_rules)
-            self.update(rules.update_text(construct, graph, default_graphs))
+            self.update(update_text(construct, graph, default_graphs))
             return
         out = ox.NamedNode(graph)
         self.replace_graph(graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
 
     def evaluates_apart(self, rule_id: str) -> bool:
-        """Tell whether a rule is evaluated apart (see :meth:`infer_apart`) on this server."""
+        """Tell whether a rule is evaluated apart (see :func:`selaras.engine.inference.evaluate_apart`) on this server."""
         return rule_id in APART
-
-    def infer_apart(self, rule: rules.Rule) -> int:
-        """Evaluate a rule with the embedded engine over a copy of what it reads; write its graph here.
-
-        For a rule the server's planner cannot run in reasonable time (:data:`APART`).
-        The copy holds only the triples the rule's patterns can match: those of its predicates,
-        and the ``rdf:type`` triples of its classes (:func:`~selaras.engine.sparql.constants_read`),
-        read from its input graphs; the rule then runs in memory as it does in the embedded store
-        (set at a time when it has a fast path, else its SPARQL), so the conclusions are the
-        embedded store's. Returns the number of triples read.
-        """
-        wanted = constants_read(rule.text)
-        graphs = rule.input_graphs()
-        if wanted is None:
-            text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-        else:
-            predicates, classes = wanted
-            values = " ".join(f"<{p}>" for p in sorted(predicates))
-            kinds = ", ".join(f"<{c}>" for c in sorted(classes)) or "<urn:x-selaras:none>"
-            text = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
-                    f"FILTER(?p != <{_RDF_TYPE}> || ?o IN ({kinds})) }}")
-        rows = self.query(text, default_graphs=graphs).rows
-        copy = Store()
-        into = ox.NamedNode(FACTS_GRAPH)  # one base graph: the rule reads the union of its inputs
-        copy.extend(ox.Quad(r["s"], r["p"], r["o"], into) for r in rows)  # type: ignore[arg-type]
-        out = ox.NamedNode(rule.graph)
-        # set at a time when the rule has a fast path (its SPARQL over every pair of positions takes
-        # minutes at hundreds of positions, in Oxigraph too), else the rule's SPARQL
-        if rule.fast and FastPath(copy).run(rule):
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in copy.quads(rule.graph)]
-        else:
-            triples = copy.query(rule.text).triples
-        self.replace_graph(rule.graph, [ox.Quad(t.subject, t.predicate, t.object, out) for t in triples])
-        return len(rows)
 
     def _update(self, sparql: str, *, plan: bool = True) -> None:
         """Send an update; ``plan=False`` for data (``INSERT DATA`` …): no hints, and its megabytes unscanned."""
@@ -701,7 +669,7 @@ def _insert_chunks(quads: list[ox.Quad], max_bytes: int | None = None) -> list[s
     and fails on a template that names one graph twice ("SR002"), so the template has one ``GRAPH``
     block per graph.
     """
-    blank: dict[ox.NamedNode | ox.DefaultGraph, list[ox.Quad]] = {}
+    blank: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Quad]] = {}
     for q in quads:
         if _has_blank(q):
             blank.setdefault(q.graph_name, []).append(q)
@@ -718,9 +686,10 @@ def _insert_chunks(quads: list[ox.Quad], max_bytes: int | None = None) -> list[s
 
 _BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _CANONICAL = {"1": ox.Literal("true", datatype=_BOOLEAN), "0": ox.Literal("false", datatype=_BOOLEAN)}
+_T = TypeVar("_T")
 
 
-def _canonical_booleans(row: dict[str, Term | None]) -> dict[str, Term | None]:
+def _canonical_booleans(row: dict[str, _T]) -> dict[str, _T | ox.Literal]:
     """Write ``xsd:boolean`` values as ``true``/``false``: Virtuoso answers ``"1"^^xsd:boolean``,
     the same value in another lexical form, which would not equal the embedded store's term.
 

@@ -172,7 +172,7 @@ def render_result(result: Result, fmt: str) -> str:
     return records_table(None, result.variables, rows) + f"{len(rows)} row{'s' if len(rows) != 1 else ''}\n"
 
 
-def render_records(title: str, columns: Sequence[str], rows: list[Sequence[object]], fmt: str) -> str:
+def render_records(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> str:
     """Render plain records as table, md, csv, tsv or json (a list of objects)."""
     if fmt == "json":
         return json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, ensure_ascii=False,

@@ -59,7 +59,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -386,19 +386,19 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> Reply:
             fmt = pick_format(request.get("accept"), request.get("format"), GRAPH_FORMATS)
             if fmt is None:
                 return _not_acceptable(GRAPH_FORMATS)
-            triples = []
+            triples: list[ox.Triple] = []
             for triple in raw:
                 if len(triples) == limit:
                     return _too_many(limit, "triples")
                 triples.append(triple)
-            body = ox.serialize(triples, format=_RDF_FORMATS[fmt.name],
-                                prefixes=PREFIXES if fmt.name in {"ttl", "jsonld", "xml"} else None)
+            body = cast(bytes, ox.serialize(triples, format=_RDF_FORMATS[fmt.name],  # no output: the bytes
+                                            prefixes=PREFIXES if fmt.name in {"ttl", "jsonld", "xml"} else None))
             return Reply(200, _content_type(fmt), body)
         fmt = pick_format(request.get("accept"), request.get("format"), SOLUTION_FORMATS)
         if fmt is None:
             return _not_acceptable(SOLUTION_FORMATS)
         variables = [v.value for v in raw.variables]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for solution in raw:
             if len(rows) == limit:
                 return _too_many(limit, "rows")
@@ -674,6 +674,7 @@ class SparqlServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         """The URL clients use, e.g. ``http://127.0.0.1:7879``."""
         host, port = self.server_address[:2]
+        assert isinstance(host, str)  # a TCP socket's address
         shown = f"[{host}]" if ":" in str(host) else host
         return f"http://{shown}:{port}"
 
@@ -689,7 +690,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         # a client that stalls while sending its request, or idles on a kept-alive connection,
         # holds a thread: after this many seconds without a byte the connection is closed
-        self.timeout = max(5.0, self.server.settings.timeout)
+        # (typeshed has it as a ClassVar; StreamRequestHandler.setup reads it from the instance)
+        self.timeout = max(5.0, self.server.settings.timeout)  # type: ignore[misc]
         super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -885,7 +887,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         return self._pool().run(self._query_request(text, params), self.server.settings.timeout)
 
     def _query_request(self, text: str, params: dict[str, list[str]]) -> dict[str, Any]:
-        requested = (params.get("format") or params.get("output") or [None])[0]
+        given = params.get("format") or params.get("output")
+        requested = given[0] if given else None
         return {"op": "query", "text": text, "accept": self.headers.get("Accept"), "format": requested,
                 "default_graphs": params.get("default-graph-uri", []),
                 "named_graphs": params.get("named-graph-uri", []),
@@ -961,8 +964,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def _exists(self, iri: str) -> bool:
         """Ask the store (through a worker) whether it states anything about a node."""
-        request = {"op": "query", "text": f"ASK {{ <{iri}> ?p ?o }}", "accept": "application/sparql-results+json",
-                   "format": None, "default_graphs": [], "named_graphs": [], "max_rows": 1}
+        request: dict[str, Any] = {"op": "query", "text": f"ASK {{ <{iri}> ?p ?o }}",
+                                   "accept": "application/sparql-results+json", "format": None,
+                                   "default_graphs": [], "named_graphs": [], "max_rows": 1}
         reply = self._pool().run(request, self.server.settings.timeout)
         return reply.status != 200 or bool(json.loads(reply.body).get("boolean"))
 

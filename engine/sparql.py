@@ -8,7 +8,7 @@ Values are never pasted into a query as raw text: :func:`bind_values` writes the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -207,3 +207,20 @@ def constants_read(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
     if variable or any_class:
         return None
     return frozenset(predicates), frozenset(classes)
+
+
+def update_text(construct: str, graph: str, inputs: Sequence[str]) -> str:
+    """The SPARQL Update that makes ``graph`` hold what ``construct`` concludes over ``inputs``.
+
+    >>> print(update_text("CONSTRUCT { ?s a <urn:K> } WHERE { ?s a <urn:J> }", "urn:g", ["urn:f"]))
+    <BLANKLINE>
+    DROP SILENT GRAPH <urn:g> ;
+    INSERT { GRAPH <urn:g> {  ?s a <urn:K>  } }
+    USING <urn:f>
+    USING NAMED <urn:f>
+    WHERE { ?s a <urn:J> }
+    """
+    prologue, template, pattern = split_construct(construct)
+    # the input graphs are its default graph, and by name for a GRAPH clause (readiness)
+    using = "\n".join([*(f"USING <{g}>" for g in inputs), *(f"USING NAMED <{g}>" for g in inputs)])
+    return f"{prologue}\nDROP SILENT GRAPH <{graph}> ;\nINSERT {{ GRAPH <{graph}> {{ {template} }} }}\n{using}\nWHERE {pattern}"

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict, cast
 
 import pyoxigraph as ox
 
@@ -52,8 +52,40 @@ META_GRAPH = GRAPH_IRI + "meta"
 INFERRED_PREFIX = GRAPH_IRI + "inferred/"
 
 
+#: The graph where inference writes the effective settings (reference date, cut-off dates).
+SETTINGS_GRAPH = INFERRED_PREFIX + "settings"
 #: The property of the bookkeeping graph's version marks (facts version, conclusions tag).
 VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+#: What an on-disk store holds after a bulk import was cut short (see ``importer.BULK_ROWS``).
+INTERRUPTED = "the store holds the facts of an import that was cut short (they have no version)"
+
+
+def facts_version(store: Any) -> str | None:
+    """Return the version tag of the facts graph (a new one on every import that changes it), or None."""
+    for q in store.match(ox.NamedNode(FACTS_GRAPH), VERSION_INFO, None, ox.NamedNode(META_GRAPH)):
+        return str(q.object.value)
+    return None
+
+
+def check_complete(store: Any) -> None:
+    """Raise StoreError when the facts are those of an interrupted bulk import."""
+    if facts_version(store) is None and store.query(f"ASK {{ GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }} }}").boolean:
+        raise StoreError(f"{store.location}: {INTERRUPTED} — run `selaras import --replace` with the same files")
+
+
+def rule_graphs() -> list[str]:
+    """The graph of every rule: one per rule file of ``engine/rules/`` (the files the rules layer reads).
+
+    >>> inferred_graph("gap") in rule_graphs() and SETTINGS_GRAPH not in rule_graphs()
+    True
+    """
+    return sorted(inferred_graph(f.stem) for f in (Path(__file__).parent / "rules").glob("*.rq"))
+
+
+def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's IRI, blank node name or lexical form: its ``value`` (Selaras writes no RDF-star triples)."""
+    assert not isinstance(term, ox.Triple)
+    return term.value
 
 
 def state_of(store: ox.Store) -> str:
@@ -63,7 +95,8 @@ def state_of(store: ox.Store) -> str:
     has no facts yet. Read from the bookkeeping graph, so it costs two index lookups.
     """
     found = {q.subject.value: q.object.value for q in store.quads_for_pattern(
-        None, VERSION_INFO, None, ox.NamedNode(META_GRAPH)) if isinstance(q.object, ox.Literal)}
+        None, VERSION_INFO, None, ox.NamedNode(META_GRAPH))
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)}
     facts = found.get(FACTS_GRAPH, "")
     conclusions = found.get(INFERRED_PREFIX.rstrip("/"), "")
     if not facts and not conclusions:
@@ -140,7 +173,7 @@ class Result:
                 raise QueryError(
                     f"format {fmt!r} does not fit a graph result — use one of ttl, nt, jsonld, xml"
                 )
-            return ox.serialize(self.triples, format=RDF_FORMATS[fmt])
+            return cast(bytes, ox.serialize(self.triples, format=RDF_FORMATS[fmt]))  # no output: the bytes
         if fmt not in RESULTS_FORMATS:
             raise QueryError(
                 f"format {fmt!r} does not fit a SELECT/ASK result — use one of json, xml, csv, tsv"
@@ -169,9 +202,7 @@ def _serialize_solutions(result: Result, fmt: ox.QueryResultsFormat) -> bytes:
     if fmt == ox.QueryResultsFormat.JSON:
         return raw
     parsed = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
-    if isinstance(parsed, ox.QueryBoolean):
-        return parsed.serialize(format=fmt)
-    return parsed.serialize(format=fmt)
+    return cast(bytes, parsed.serialize(format=fmt))  # no output: the bytes
 
 
 def _term_json(term: Any) -> dict[str, str]:
@@ -187,6 +218,12 @@ def _term_json(term: Any) -> dict[str, str]:
     return out
 
 
+class _ToGraph(TypedDict, total=False):
+    """The graph a load puts triples in, when one is given (pyoxigraph's ``to_graph``)."""
+
+    to_graph: ox.NamedNode
+
+
 class TextReader(io.RawIOBase):
     """A binary stream over text chunks, for the store's loader; remembers what stopped it."""
 
@@ -199,7 +236,7 @@ class TextReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, out: bytearray) -> int:  # type: ignore[override]
+    def readinto(self, out: memoryview) -> int:  # type: ignore[override]  # (BufferedReader passes a memoryview)
         while self.at >= len(self.buffer):
             try:
                 chunk = next(self.chunks, None)
@@ -311,12 +348,12 @@ class Store:
         g = ox.NamedNode(graph) if graph else None
         return iter(self._ox.quads_for_pattern(None, None, None, g))
 
-    def match(self, s: Term | None, p: ox.NamedNode | None, o: Term | None,
+    def match(self, s: ox.NamedNode | ox.BlankNode | None, p: ox.NamedNode | None, o: Term | None,
               g: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         """Iterate over the quads matching a pattern (None matches anything)."""
         return iter(self._ox.quads_for_pattern(s, p, o, g))
 
-    def quads_about(self, subjects: Sequence[Term], graph: str) -> Iterator[ox.Quad]:
+    def quads_about(self, subjects: Sequence[ox.NamedNode | ox.BlankNode | ox.Triple], graph: str) -> Iterator[ox.Quad]:
         """Iterate over the quads of one named graph whose subject is one of ``subjects``."""
         g = ox.NamedNode(graph)
         return (q for s in subjects for q in self._ox.quads_for_pattern(s, None, None, g))
@@ -330,7 +367,7 @@ class Store:
         if graph is None:
             return len(self._ox)
         q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(next(iter(self._ox.query(q)))["n"].value)
+        return int(next(iter(cast(ox.QuerySolutions, self._ox.query(q))))["n"].value)
 
     def query_text(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> str:
         """Run a SELECT and return its results as SPARQL TSV text, for reading many rows fast.
@@ -352,17 +389,18 @@ class Store:
             raise QueryError(f"{syntax_error(sparql, str(err))}\n— fix the query text") from err
         if not isinstance(raw, ox.QuerySolutions):
             raise QueryError("query_text runs SELECT queries only — use query() for CONSTRUCT and ASK")
-        return raw.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+        return cast(bytes, raw.serialize(format=ox.QueryResultsFormat.TSV)).decode("utf-8")  # no output: the bytes
 
     def dump(self, fmt: str = "nq", graph: str | None = None) -> bytes:
         """Serialise the dataset (quad formats) or one graph (any format) to bytes."""
         rdf_format = RDF_FORMATS[fmt]
+        # (given no output, pyoxigraph returns the bytes)
         if graph is not None:
-            return self._ox.dump(format=rdf_format, from_graph=ox.NamedNode(graph))
+            return cast(bytes, self._ox.dump(format=rdf_format, from_graph=ox.NamedNode(graph)))
         if fmt in {"nq", "trig"}:
-            return self._ox.dump(format=rdf_format)
+            return cast(bytes, self._ox.dump(format=rdf_format))
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in self._ox]
-        return ox.serialize(triples, format=rdf_format)
+        return cast(bytes, ox.serialize(triples, format=rdf_format))
 
     # --- writing (each call is one transaction) -----------------------------------
     def update(self, sparql: str) -> None:
@@ -398,7 +436,7 @@ class Store:
         Triples (``nt``, ``ttl``) go into ``to_graph`` when it is given, else the default graph.
         """
         self._check_writable()
-        graph = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
+        graph: _ToGraph = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
         if bulk:
             self._ox.bulk_load(data, format=RDF_FORMATS[fmt], lenient=trusted, **graph)
         else:
@@ -418,7 +456,8 @@ class Store:
         self._check_writable()
         self.settle([graph] if source is not None else [graph, *default_graphs])
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")
-        result = (source or self)._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
+        found = (source or self)._ox.query(construct, default_graph=[ox.NamedNode(g) for g in default_graphs])
+        result = cast(ox.QueryTriples, found)  # a CONSTRUCT's
         text = scratch_file()
         try:
             result.serialize(text, format=ox.RdfFormat.N_TRIPLES)
@@ -445,7 +484,7 @@ class Store:
         self._check_writable()
         size = text.tell()
         text.seek(0)
-        graph = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
+        graph: _ToGraph = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
         if self.path is None or size < SMALL_WRITE_BYTES:
             try:
                 self._ox.load(format=RDF_FORMATS[fmt], lenient=True, **graph, **_source(text))
@@ -462,7 +501,7 @@ class Store:
                 self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="selaras-writer")
             self._behind.setdefault(to_graph, []).append(self._background.submit(load))
 
-    def _bulk_load(self, text: IO[bytes], fmt: str, graph: dict[str, ox.NamedNode]) -> None:
+    def _bulk_load(self, text: IO[bytes], fmt: str, graph: _ToGraph) -> None:
         """Bulk-load a file Selaras wrote: in parts of :data:`LOAD_PART_BYTES` when it can be cut."""
         parts = _line_parts(text, LOAD_PART_BYTES) if fmt in ("nt", "nq") else None
         if parts is None:

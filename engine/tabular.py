@@ -10,55 +10,22 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 import pyoxigraph as ox
 
+from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.engine.types import TripleTuple
-from selaras.ontology.namespace import DATA_IRI, SEL_IRI, is_term
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+from selaras.ontology.namespace import (  # the vocabulary, re-exported for the tables below
+    DATA_IRI, DCT_SOURCE, RDF_TYPE, RDFS_LABEL, SKOS, XSD, entity, sel,
+)
 
 #: What a code (an identifier in the first column) may look like.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-
-
-@functools.cache  # one node per term: an import calls this for every triple it makes
-def sel(term: str) -> ox.NamedNode:
-    """Return the ``sel:`` term as an Oxigraph node (``AttributeError`` if unknown).
-
-    >>> sel("Position").value
-    'https://w3id.org/selaras/ontology#Position'
-    """
-    if not is_term(term):  # (a plain set: no rdflib)
-        raise AttributeError(f"term {term!r} not in namespace {SEL_IRI!r}")
-    return ox.NamedNode(SEL_IRI + term)
-
-
-def entity(kind: str, *codes: str) -> ox.NamedNode:
-    """Mint the IRI of an organisation entity from its kind and code(s).
-
-    >>> entity("requirement", "staf-sertifikasi-c8", "INT").value
-    'https://w3id.org/selaras/id/requirement/staf-sertifikasi-c8/INT'
-    """
-    return ox.NamedNode(DATA_IRI + "/".join((kind, *codes)))
-
-
-def integer(value: int) -> ox.Literal:
-    """Return an ``xsd:integer`` literal."""
-    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-
-
-def typed(value: str, xsd_type: str) -> ox.Literal:
-    """Return a literal of an XML Schema datatype (``date``, ``decimal``, ``boolean`` …)."""
-    return ox.Literal(value, datatype=ox.NamedNode(XSD + xsd_type))
 
 
 @dataclass(frozen=True)
@@ -130,7 +97,8 @@ class Table:
                 triples.append((node, _ILLUSTRATIVE, _TRUE))
             if row.get("illustrative_columns"):  # a source's row with some made-up columns
                 terms = self.column("illustrative_columns").choices
-                triples += [(node, _ILLUSTRATIVE_PROPERTY, _T[terms[c]]) for c in row["illustrative_columns"]]
+                marked = cast("Iterable[str]", row["illustrative_columns"])  # parsed as a choices column
+                triples += [(node, _ILLUSTRATIVE_PROPERTY, _T[terms[c]]) for c in marked]
         elif row.get("illustrative"):  # each row of the settings is one statement of the settings node
             triples.append((triples[0][0], _ILLUSTRATIVE_PROPERTY, _T[SETTINGS[str(row["key"])]]))
         return triples
@@ -234,7 +202,6 @@ SETTINGS = {
 SHARE_SETTINGS = frozenset({"min_move_similarity"})
 #: The values of the settings that are words, not numbers or dates.
 #: Which positions the rule readiness scores each employee against (``sel:readinessScope``).
-READINESS_SCOPES = ("moves", "position")
 SETTING_CHOICES = {"readiness_scope": READINESS_SCOPES}
 
 
@@ -714,6 +681,7 @@ def write_template(path: str, rows: Mapping[str, list[list[object]]] | None = No
 
     wb = Workbook()
     about = wb.active
+    assert about is not None  # a new workbook has one sheet
     about.title = "README"
     about.append(["sheet", "column", "required", "type", "meaning"])
     for cell in about[1]:

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -91,15 +91,15 @@ def shapes_store(store: Store) -> Store:
     holds the facts and the ontology only (never the conclusions: at 10,000 employees a copy of
     the whole store took 4.4 GB), so ``store`` is read and never changed.
     """
-    from selaras.engine import inference
+    from selaras.engine.rules import settings
     from selaras.engine.store import open_store
 
-    if inference.is_current(store):
+    if settings.is_current(store):
         return store
     copy = open_store()
     for graph in (FACTS_GRAPH, ONTOLOGY_GRAPH):
         copy.extend(store.match(None, None, None, ox.NamedNode(graph)))
-    inference.infer(copy, only=["scale-bounds"])
+    settings.derive(copy, ["scale-bounds"])
     return copy
 
 
@@ -721,8 +721,9 @@ def _actual_datatype(v, rule, rdflib) -> bool:
 
     xsd = rdflib.XSD
     value = v.value
-    checks = {xsd.string: (str, bytes), rdflib.RDF.langString: (str, bytes), xsd.integer: int, xsd.float: float,
-              xsd.decimal: Decimal, xsd.boolean: bool, xsd.date: date, xsd.time: time, xsd.dateTime: datetime}
+    checks: dict[Any, type | tuple[type, ...]] = {
+        xsd.string: (str, bytes), rdflib.RDF.langString: (str, bytes), xsd.integer: int, xsd.float: float,
+        xsd.decimal: Decimal, xsd.boolean: bool, xsd.date: date, xsd.time: time, xsd.dateTime: datetime}
     kind = checks.get(rule)
     return True if kind is None else isinstance(value, kind)
 
@@ -847,7 +848,7 @@ def _model_ntriples(store: Store, *, details: bool) -> bytes:
     )
     triples = store.query(construct, default_graphs=[FACTS_GRAPH]).triples
     triples += [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(ONTOLOGY_GRAPH)]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))  # no output: the bytes
 
 
 def owl_reasoning(store: Store, *, details: bool = True) -> OwlReport:

@@ -13,7 +13,10 @@ silently matches nothing. A test checks that this list and the Turtle agree.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+import pyoxigraph as ox
 
 SEL_IRI = "https://w3id.org/selaras/ontology#"
 #: Base of the IRIs minted for organisation data (``id/position/…``).
@@ -24,6 +27,15 @@ GRAPH_IRI = "https://w3id.org/selaras/graph/"
 RULE_IRI = "https://w3id.org/selaras/rule/"
 #: Base of audit check IRIs (``check/R2-scheme-coverage``).
 CHECK_IRI = "https://w3id.org/selaras/check/"
+
+#: Other vocabularies Selaras writes, as IRIs (bases) or Oxigraph nodes (terms).
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+#: The property of the bookkeeping graph's version marks (facts version, conclusions tag).
+OWL_VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 
 
 def __getattr__(name: str) -> Any:
@@ -234,10 +246,41 @@ def _namespaces() -> dict[str, Any]:
     from rdflib.term import URIRef
 
     # a DefinedNamespace whose annotations are the terms: with _fail, a misspelt one is an error
-    sel = type(DefinedNamespace)("SEL", (DefinedNamespace,), {
+    sel = type(DefinedNamespace)("SEL", (DefinedNamespace,), {  # type: ignore[misc]  # (made by its metaclass)
         "__doc__": "The ``sel:`` ontology (https://w3id.org/selaras/ontology#).",
         "__annotations__": {name: URIRef for name in SEL_TERMS},
         "_fail": True,
         "_NS": Namespace(SEL_IRI),
     })
     return {"SEL": sel, "DATA": Namespace(DATA_IRI), "RULE": Namespace(RULE_IRI)}
+
+
+@functools.cache  # one node per term: an import calls this for every triple it makes
+def sel(term: str) -> ox.NamedNode:
+    """Return the ``sel:`` term as an Oxigraph node (``AttributeError`` if unknown).
+
+    >>> sel("Position").value
+    'https://w3id.org/selaras/ontology#Position'
+    """
+    if not is_term(term):  # (a plain set: no rdflib)
+        raise AttributeError(f"term {term!r} not in namespace {SEL_IRI!r}")
+    return ox.NamedNode(SEL_IRI + term)
+
+
+def entity(kind: str, *codes: str) -> ox.NamedNode:
+    """Mint the IRI of an organisation entity from its kind and code(s).
+
+    >>> entity("requirement", "staf-sertifikasi-c8", "INT").value
+    'https://w3id.org/selaras/id/requirement/staf-sertifikasi-c8/INT'
+    """
+    return ox.NamedNode(DATA_IRI + "/".join((kind, *codes)))
+
+
+def integer(value: int) -> ox.Literal:
+    """Return an ``xsd:integer`` literal."""
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def typed(value: str, xsd_type: str) -> ox.Literal:
+    """Return a literal of an XML Schema datatype (``date``, ``decimal``, ``boolean`` …)."""
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + xsd_type))

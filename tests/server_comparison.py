@@ -24,7 +24,6 @@ import pyoxigraph as ox
 import selaras
 from selaras import queries
 from selaras.engine import remote, rules
-from selaras.engine.audit.run import run_audit
 from selaras.engine.store import FACTS_GRAPH
 
 try:  # as part of the tests package, or from bench/ with tests/ on the path
@@ -68,7 +67,7 @@ def findings(org: selaras.Selaras) -> list[tuple]:
     def words(text: str) -> str:
         return " ".join(sorted(text.replace(",", " ").split()))
     return sorted((f.check, f.severity, str(f.focus), str(f.message), words(str(f.explanation)))
-                  for f in run_audit(org).findings)
+                  for f in org.audit().findings)
 
 
 @cache

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 import selaras
 from selaras.cli import main
 from selaras.engine import audit, rules, validation
-from selaras.engine.audit import CHECK_IDS, SECTIONS, Severity, run_audit
+from selaras.engine.audit import CHECK_IDS, SECTIONS, Severity
 from selaras.engine.audit.report import SCHEMA_VERSION, render, to_json
 from selaras.engine.errors import NotFoundError
 
@@ -30,7 +30,7 @@ ID = "https://w3id.org/selaras/id/"
 
 @pytest.fixture(scope="module")
 def report(example) -> audit.AuditReport:
-    return run_audit(example)
+    return example.audit()
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +184,7 @@ def test_lean_conclusions_read_by_graph_explain_as_looked_up(example, report, mo
     scanned = []
     real_scan = audit_run._lean_scan
     monkeypatch.setattr(audit_run, "_lean_scan", lambda *a: scanned.append(a[1].id) or real_scan(*a))
-    again = run_audit(example)
+    again = example.audit()
     assert "certification-need" in scanned  # (a kind under a quarter of its graph is looked up)
     explained = lambda r: [(f.check, f.focus.iri, f.explanation) for f in r.findings]  # noqa: E731
     assert explained(again) == explained(report)
@@ -397,7 +397,7 @@ def test_shacl_results_become_model_findings(monkeypatch, aligned_store):
                                     None, "the title should say the grade")
     monkeypatch.setattr(validation, "shacl_report", lambda store: [result])
     with selaras.open(aligned_store, read_only=True) as org:
-        found = run_audit(org, checks=["model-data-quality"])
+        found = org.audit(checks=["model-data-quality"])
     [finding] = found.findings
     assert (finding.check, finding.severity, finding.focus.iri) == ("model-data-quality", Severity.WARNING, focus)
     assert finding.message.en.endswith("the title should say the grade")

@@ -50,3 +50,14 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     blocks = re.findall(r"```sh\n(.*?)\n```", README, re.S)
     test_command = next(b for b in blocks if "pytest" in b)
     assert test_command.strip() in ci
+
+
+def test_the_readme_python_api_block_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the block of "Python API", line by line, but the import of a folder the reader has (my-org/)
+    block = re.search(r"## Python API\n.*?```python\n(.*?)```", README, re.S)
+    assert block is not None
+    lines = [line for line in block.group(1).splitlines() if "my-org/" not in line]
+    assert len(lines) > 10
+    monkeypatch.chdir(tmp_path)
+    exec(compile("\n".join(lines), "README.md (Python API)", "exec"), {})  # noqa: S102
+    assert (tmp_path / "facts.trig").stat().st_size > 100_000

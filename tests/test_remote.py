@@ -72,7 +72,7 @@ def served(server: sparql_servers.Server) -> dict:
     apart: list[str] = []  # the rules evaluated apart; while one runs, its reads are not counted
     constructed: list[str] = []  # the graphs written from a CONSTRUCT's answer (whose triples are read)
     inside: list[bool] = []
-    original, original_apart = remote.RemoteStore._post, remote.RemoteStore.infer_apart
+    original, original_apart = remote.RemoteStore._post, inference.evaluate_apart
     original_construct = remote.RemoteStore.construct_into
 
     def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -81,11 +81,11 @@ def served(server: sparql_servers.Server) -> dict:
             received.append(len(data))
         return data, media
 
-    def evaluating_apart(self, rule):  # type: ignore[no-untyped-def]
+    def evaluating_apart(store, rule):  # type: ignore[no-untyped-def]
         apart.append(rule.id)
         inside.append(True)
         try:
-            return original_apart(self, rule)
+            return original_apart(store, rule)
         finally:
             inside.pop()
 
@@ -99,7 +99,7 @@ def served(server: sparql_servers.Server) -> dict:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(remote.RemoteStore, "_post", counting)
-        mp.setattr(remote.RemoteStore, "infer_apart", evaluating_apart)
+        mp.setattr(inference, "evaluate_apart", evaluating_apart)
         mp.setattr(remote.RemoteStore, "construct_into", constructing)
         result = runner.invoke(main, [*_endpoint(server), "infer", "--no-owl"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -464,10 +464,8 @@ def test_an_anytime_answer_is_an_error() -> None:
 
 # --- what a user runs: the audit, career next and explain give the embedded store's answers -------
 def test_the_audit_finds_the_same(example: selaras.Selaras, served: dict) -> None:
-    from selaras.engine.audit.run import run_audit
-
     def findings(org: selaras.Selaras) -> list[tuple]:
-        report = run_audit(org)
+        report = org.audit()
         return sorted((f.check, f.severity, str(f.focus), str(f.message), _normal_text(str(f.explanation)))
                       for f in report.findings)
 

@@ -1,6 +1,7 @@
-"""Run the audit: infer if needed, evaluate every check, explain every finding.
+"""Run the audit: evaluate every check over current conclusions, explain every finding.
 
-``run_audit(selaras.open(example=True))`` audits the bundled organisation; ``tests/test_audit.py``
+``selaras.open(example=True).audit()`` audits the bundled organisation (:meth:`selaras.Selaras.audit`
+infers first when the conclusions are stale, then calls :func:`run_audit`); ``tests/test_audit.py``
 shows what it finds there. Checks read the store's default graph (the union of facts, ontology
 and every rule's conclusions); a read-only store whose conclusions are stale is audited on an
 in-memory copy, so auditing never writes to a store.
@@ -12,12 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
 from selaras.engine import rules as rule_registry
-from selaras.engine.audit import POLICY_IRI, SECTIONS, Check, all_checks, get
+from selaras.engine.audit.registry import POLICY_IRI, SECTIONS, Check, all_checks, get
 from selaras.engine.audit.coverage import Coverage, Priority, coverage, priorities
 from selaras.engine.audit.describe import Namer
 from selaras.engine.audit.findings import SEVERITIES, Explanation, Finding, Ref, Severity, Text
@@ -25,9 +26,6 @@ from selaras.engine.errors import InputError, Problem
 from selaras.engine.inference import Settings, effective_settings
 from selaras.engine.store import Store
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
-
-if TYPE_CHECKING:
-    from selaras.engine.api import Selaras
 
 #: ``--fail-on`` values and the lightest severity each fails on (None: never fail).
 FAIL_ON: dict[str, Severity | None] = {"error": Severity.ERROR, "warning": Severity.WARNING, "never": None}
@@ -92,24 +90,28 @@ class AuditReport:
 
 
 def run_audit(
-    org: Selaras,
+    store: Store,
     settings: Settings | None = None,
     *,
     checks: Sequence[str] | None = None,
     skip: Sequence[str] = (),
     fail_on: str = "error",
     progress: Callable[[str, int, int], None] | None = None,
+    location: str | None = None,
 ) -> AuditReport:
-    """Audit an organisation: run inference if its conclusions are stale, then every check.
+    """Audit a store whose conclusions are current: every check, every finding explained.
+
+    :meth:`selaras.Selaras.audit` brings the conclusions up to date first, then calls this.
 
     Args:
-        org: the organisation (``selaras.open(...)``).
+        store: the organisation's store, its conclusions current for ``settings``.
         settings: overrides of the data's settings (reference date, stale window …).
         checks: ids of the checks to run; all of :data:`selaras.engine.audit.CHECK_IDS` when None.
         skip: ids of checks to leave out (reported as skipped), e.g. ``model-data-quality`` (the
             SHACL validation of the facts).
         fail_on: the default threshold of :meth:`AuditReport.exit_code`.
         progress: called before each check with its id, how many ran and how many there are.
+        location: where the organisation is, for the report (default: the store's location).
 
     Raises:
         NotFoundError: a check id is unknown.
@@ -118,9 +120,7 @@ def run_audit(
     skipped_ids = {get(c).id for c in skip}
     if fail_on not in FAIL_ON:
         raise InputError(Problem("--fail-on", None, None, f"unknown value {fail_on!r}", "use error, warning or never"))
-    location = org.store.location
-    org.ensure_inferred(settings)
-    store = org.store
+    location = store.location if location is None else location
     namer = Namer(store)
     runs: list[CheckRun] = []
     findings: list[Finding] = []
@@ -131,7 +131,8 @@ def run_audit(
         if progress is not None:
             progress(check.id, done, len(selected))
         if check.id in skipped_ids:
-            found, skipped = [], "left out on request (--skip)"
+            found: list[Finding] = []
+            skipped: str | None = "left out on request (--skip)"
         elif check.kind == "shacl":
             found, skipped = _shacl_findings(check, store, namer, by_id[check.section])
         else:

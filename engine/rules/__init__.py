@@ -26,14 +26,14 @@ rule adds nothing new: every rule's output is a fixpoint after one run in depend
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
 from selaras.engine.errors import NotFoundError
-from selaras.engine.sparql import split_construct
-from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, inferred_graph
+from selaras.engine.sparql import split_construct, update_text
+from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH, inferred_graph
 from selaras.ontology.namespace import RULE_IRI
 
 #: Every rule, in an order where each comes after the rules it depends on.
@@ -67,8 +67,6 @@ FAST_PATH: frozenset[str] = frozenset({
     "held-level", "gap", "stale-assessment", "missing-assessment", "observed-transition", "career-move", "level-increase",
     "new-competency", "move-totals", "readiness", "training-need", "certification-need",
 })
-#: The graph where the engine writes the effective settings (reference date, cut-off dates).
-SETTINGS_GRAPH = inferred_graph("settings")
 #: The graphs every rule reads, whatever it depends on: the facts, the ontology and the settings.
 BASE_GRAPHS: tuple[str, ...] = (FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH)
 
@@ -129,23 +127,6 @@ class Rule:
         True
         """
         return update_text(self.text, self.graph, self.input_graphs())
-
-
-def update_text(construct: str, graph: str, inputs: Sequence[str]) -> str:
-    """The SPARQL Update that makes ``graph`` hold what ``construct`` concludes over ``inputs``.
-
-    >>> print(update_text("CONSTRUCT { ?s a <urn:K> } WHERE { ?s a <urn:J> }", "urn:g", ["urn:f"]))
-    <BLANKLINE>
-    DROP SILENT GRAPH <urn:g> ;
-    INSERT { GRAPH <urn:g> {  ?s a <urn:K>  } }
-    USING <urn:f>
-    USING NAMED <urn:f>
-    WHERE { ?s a <urn:J> }
-    """
-    prologue, template, pattern = split_construct(construct)
-    # the input graphs are its default graph, and by name for a GRAPH clause (readiness)
-    using = "\n".join([*(f"USING <{g}>" for g in inputs), *(f"USING NAMED <{g}>" for g in inputs)])
-    return f"{prologue}\nDROP SILENT GRAPH <{graph}> ;\nINSERT {{ GRAPH <{graph}> {{ {template} }} }}\n{using}\nWHERE {pattern}"
 
 
 def _parse(rule_id: str, text: str) -> Rule:
