@@ -23,6 +23,7 @@ import click
 from selaras.engine.api import DEFAULT_STORE, CheckReport, Selaras, Stats
 from selaras.engine.inference import InferenceReport
 from selaras.engine.store import FACTS_GRAPH, remove_store
+from selaras.engine.store import exists as store_exists
 from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
@@ -51,7 +52,7 @@ class State:
         if self.endpoint:
             return _attended(Selaras.open(endpoint=self.endpoint, update_endpoint=self.update_endpoint,
                                           read_only=not write))
-        exists = (self.store_path / "CURRENT").exists()
+        exists = store_exists(self.store_path)
         if not exists and not create:
             if self.explicit:
                 raise click.UsageError(
@@ -1014,7 +1015,7 @@ def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max
     if allow_update and not token:
         token = new_token()
         click.echo(f"update token (send 'Authorization: Bearer TOKEN'): {token}", err=True)
-    store = state.store_path if state.explicit or (state.store_path / "CURRENT").exists() else None
+    store = state.store_path if state.explicit or store_exists(state.store_path) else None
     if store is None:
         click.echo("note: no store given; serving the bundled example organisation", err=True)
     settings = ServerSettings(host=host, port=port, timeout=timeout, max_rows=max_rows, max_body=max_body,

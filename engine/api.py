@@ -24,6 +24,7 @@ from selaras.engine import career, importer, inference, names
 from selaras.engine.errors import SelarasError
 from selaras.engine.explain import Explanation, explain
 from selaras.engine.sparql import looks_like_update
+from selaras.engine.types import python_value
 from selaras.engine.store import (
     FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, Store, open_store,
 )
@@ -203,7 +204,7 @@ class Selaras:
                                              owl=classified)
         behind = validation.classify_behind(self.store) if owl else None  # the reasoner (Java) beside the rules
         report = inference.infer(self.store, settings, **kwargs)  # type: ignore[arg-type]
-        if isinstance(self.store, Store) and self.store.path is not None and not kwargs.get("only"):
+        if self.store.capabilities.on_disk and not kwargs.get("only"):
             career.graph_inputs(self.store)
         report.owl = behind() if behind else None
         return report
@@ -237,11 +238,10 @@ class Selaras:
         """Reopen a read-only on-disk store for writing, or say why its stale conclusions stay."""
         from selaras.engine.errors import StoreError
 
-        location = self.store.location
-        if not isinstance(self.store, Store) or self.store.path is None:
+        location, path = self.store.location, self.store.capabilities.directory
+        if path is None:
             raise StoreError(f"the conclusions on {location} are stale — run `selaras --endpoint {location} infer` "
                              f"with an update endpoint to refresh them")
-        path = self.store.path
         self.store.close()
         try:
             self.store = open_store(path)
@@ -253,7 +253,7 @@ class Selaras:
     def make_writable(self) -> None:
         """Switch a read-only store to an in-memory copy, so derived graphs can be written."""
         if self.store.read_only:
-            if not isinstance(self.store, Store):  # a SPARQL server: never pull it into memory
+            if not self.store.capabilities.embedded:  # a SPARQL server: never pull it into memory
                 from selaras.engine.errors import StoreError
 
                 raise StoreError(f"the conclusions on {self.store.location} are stale — run "
@@ -288,7 +288,7 @@ class Selaras:
         (IRIs included) ``str``; unbound values are ``None``.
         """
         result = self.run(name, **params)
-        return [{k: _python(v) for k, v in row.items()} for row in result.rows]
+        return [{k: python_value(v) for k, v in row.items()} for row in result.rows]
 
     def gaps(self, employee: str, status: str = "unmet") -> list[dict[str, object]]:
         """Return an employee's competency gaps (``status``: unmet, below, not-assessed, met, any)."""
@@ -478,21 +478,6 @@ class Selaras:
             levels_by_scale={r["code"].value: int(r["n"].value) for r in scales.rows},
             schemes=schemes,
         )
-
-
-def _python(term: object) -> object:
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        kind = term.datatype.value.rsplit("#", 1)[-1]
-        if kind in {"integer", "int", "long", "nonNegativeInteger"}:
-            return int(term.value)
-        if kind in {"decimal", "double", "float"}:
-            return float(term.value)
-        if kind == "boolean":
-            return term.value == "true"
-        return term.value
-    return term.value  # type: ignore[attr-defined]
 
 
 def open(  # noqa: A001 - mirrors the built-in on purpose: ``selaras.open(path)``

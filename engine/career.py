@@ -638,7 +638,8 @@ def graph_inputs(store: Store) -> dict[str, list[list[str | None]]]:
     that cannot be read, is ignored and replaced. It is written whole or not at all, and not at
     all where the folder cannot be written (a read-only store still answers).
     """
-    path = store.path.with_name(store.path.name + ".career.json") if isinstance(store, Store) and store.path else None
+    directory = store.capabilities.directory
+    path = directory.with_name(directory.name + ".career.json") if directory is not None else None
     tag = "\n".join(inference.stored_markers(store))
     if path is not None:
         try:
@@ -713,7 +714,7 @@ def _rows(store: Store, sparql: str) -> Iterator[list[str | None]]:
     In the embedded store the results are read as TSV text, without a Python object per term
     (31,500 requirements of a 900-position framework: 0.15 s instead of 0.8 s).
     """
-    if not isinstance(store, Store):
+    if not store.capabilities.embedded:
         result = store.query(sparql)
         for r in result.rows:
             yield [None if r[v] is None else r[v].value for v in result.variables]

@@ -1048,10 +1048,10 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     if batch.rows == 0 and not rdf and not replace:
         return ImportReport(tuple(batch.files), 0, 0, 0, changed=False)  # headers only: nothing to say
     try:
-        if old_facts == 0 and not old_version and isinstance(store, Store):
+        if old_facts == 0 and not old_version and store.capabilities.embedded:
             # nothing to replace: stream the text into the loader (one transaction), or for a
             # large first import on disk into the bulk loader, with the version written after it
-            bulk = store.path is not None and batch.rows >= BULK_ROWS
+            bulk = store.capabilities.on_disk and batch.rows >= BULK_ROWS
             facts_end = f" {FACTS} .\n"
             reader = TextReader(itertools.chain(table_text(batch, facts_end, counter),
                                              ["".join(_nq(q) for q in [*rdf, *([] if bulk else version)])]))
@@ -1103,7 +1103,7 @@ def _replace(store: Store, batch: Batch, rdf: list[ox.Quad], version: list[ox.Qu
     if unchanged and old_version:  # (facts without a version, of a cut-short import, get one)
         return None
     changed = (len(fresh), len(remove))
-    if not isinstance(store, Store):  # a SPARQL server: the store sends the quads its own way
+    if not store.capabilities.embedded:  # a SPARQL server: the store sends the quads its own way
         store.replace(remove + old_version, new + version)
         return changed
     ops = []

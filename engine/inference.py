@@ -141,7 +141,7 @@ def infer(
     """
     if only is None:  # a partial run (the importer's scale bounds of a candidate) may precede the version
         check_complete(store)
-    if isinstance(store, Store) and store.path is not None and only is None:
+    if store.capabilities.on_disk and only is None:
         return _infer_next_generation(store, overrides, progress=progress, fast=fast)
     return _infer_here(store, overrides, only=only, progress=progress, fast=fast)
 
@@ -163,7 +163,7 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
         reader.replace_graph(rule_registry.SETTINGS_GRAPH, settings_quads(settings))
     selected = [r for r in rule_registry.all_rules() if r.id in _with_dependencies(only)]
     report = InferenceReport(settings)
-    fast_path = FastPath(store, reader) if fast and isinstance(store, Store) else None
+    fast_path = FastPath(store, reader) if fast and store.capabilities.embedded else None
     clock = 0
     ran_at: dict[str, int] = {}  # rule → the clock when it last ran
     changed_at: dict[str, int] = {}  # rule → the clock when its graph last changed size
@@ -220,7 +220,7 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
         tag = ox.Literal(state_tag(store, settings) + (BY_REQUEST if requested(overrides) else ""))
         old = list(store.match(INFERRED, VERSION_INFO, None, META))
         store.replace(old, [ox.Quad(INFERRED, VERSION_INFO, tag, META)])
-    if only is None and isinstance(store, Store):
+    if only is None and store.capabilities.embedded:
         # on disk: no write-ahead log of the small graphs left behind, and after a large write compacted
         store.compact(full=report.triples >= COMPACT_FROM)
     else:

@@ -56,7 +56,7 @@ class Labels:
         self.lang = lang
         self.store = store
         self._by_iri: dict[str, dict[str, str]] = defaultdict(dict)
-        self._lazy = isinstance(store, Store)
+        self._lazy = store.capabilities.embedded
         if not self._lazy:
             self._load_all(store)
 

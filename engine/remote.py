@@ -77,8 +77,8 @@ import pyoxigraph as ox
 from selaras.engine.errors import QueryError, StoreError
 from selaras.engine.sparql import bind_values, query_form, strip_comments, update_text
 from selaras.engine.store import (
-    FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, SETTINGS_GRAPH, Result, Store, _quads_text,
-    _to_result, rule_graphs,
+    FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, SETTINGS_GRAPH, Capabilities, Result, Store,
+    _quads_text, _to_result, rule_graphs,
 )
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
@@ -212,6 +212,11 @@ class RemoteStore:
     def query_url(self) -> str:
         """The SPARQL query endpoint, without credentials."""
         return self._query_ep.public
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Not embedded, not a directory: the server evaluates, and is sent, everything itself."""
+        return Capabilities(embedded=False)
 
     @property
     def update_url(self) -> str:

@@ -578,10 +578,11 @@ def prepare_store(path: Path | None, *, writable: bool, note: Any = print) -> Se
     """
     from selaras.engine import inference
     from selaras.engine.api import Selaras
+    from selaras.engine.store import exists
 
     if path is None:
         return _inferred_copy(Selaras.open(example=True), "the bundled example organisation (a temporary copy)")
-    if not (path / "CURRENT").exists():
+    if not exists(path):
         raise StoreError(f"no Selaras store at {path} — run `selaras init --store {path}` "
                          f"(or `selaras import --store {path} FILES…`) first, or leave out --store")
     with Selaras.open(path, read_only=True) as org:

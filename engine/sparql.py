@@ -8,7 +8,7 @@ Values are never pasted into a query as raw text: :func:`bind_values` writes the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -224,3 +224,37 @@ def update_text(construct: str, graph: str, inputs: Sequence[str]) -> str:
     # the input graphs are its default graph, and by name for a GRAPH clause (readiness)
     using = "\n".join([*(f"USING <{g}>" for g in inputs), *(f"USING NAMED <{g}>" for g in inputs)])
     return f"{prologue}\nDROP SILENT GRAPH <{graph}> ;\nINSERT {{ GRAPH <{graph}> {{ {template} }} }}\n{using}\nWHERE {pattern}"
+
+
+def read_header(text: str, keys: Iterable[str]) -> tuple[list[tuple[str, str]], str]:
+    """Split a declared SPARQL file (a rule, a named query, an audit check): its header and its body.
+
+    The header is the leading comment lines; one of the form ``# key: value`` with a key of
+    ``keys`` is read (a repeated key gives one pair per line, in order), any other is a note. The
+    body starts at the first line that is neither blank nor a comment.
+
+    >>> read_header("# title: A\\n# a note\\n# title: B\\nSELECT * {}\\n# kept", ["title"])
+    ([('title', 'A'), ('title', 'B')], 'SELECT * {}\\n# kept')
+    """
+    line_of = re.compile(rf"^#\s*({'|'.join(keys)})\s*:\s*(.*)$")
+    pairs: list[tuple[str, str]] = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        m = line_of.match(line.strip())
+        if m:
+            pairs.append((m[1], m[2].strip()))
+        elif line.strip() and not line.startswith("#"):
+            return pairs, "\n".join(lines[n:]).strip()
+    return pairs, ""
+
+
+def joined(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A header's values by key, the lines of a repeated key joined by a space.
+
+    >>> joined([("source", "Endry §E"), ("title", "Gap"), ("source", "and §F")])
+    {'source': 'Endry §E and §F', 'title': 'Gap'}
+    """
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        out[key] = f"{out[key]} {value}" if key in out else value
+    return out

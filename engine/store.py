@@ -88,6 +88,32 @@ def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> st
     return term.value
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a store can do: how work is done on it is decided from these, never from its class.
+
+    >>> Store().capabilities
+    Capabilities(embedded=True, directory=None)
+    """
+
+    #: Oxigraph in this process: the rules' fast path, rows read as text, labels looked up lazily,
+    #: a copy in memory; False for a SPARQL server, which evaluates (and is sent) everything itself
+    embedded: bool
+    #: the directory an on-disk store lives in: conclusions inferred in a next generation and
+    #: swapped in, a large first import bulk-loaded, compaction, the career graph's inputs beside it
+    directory: Path | None = None
+
+    @property
+    def on_disk(self) -> bool:
+        """Tell whether the store is a directory of this machine."""
+        return self.directory is not None
+
+
+def exists(path: str | os.PathLike[str]) -> bool:
+    """Tell whether a directory holds an on-disk store (RocksDB's ``CURRENT`` file is there)."""
+    return (Path(path) / "CURRENT").exists()
+
+
 def state_of(store: ox.Store) -> str:
     """The version of what a store holds: its facts' version and its conclusions' tag, in one word.
 
@@ -277,7 +303,7 @@ class Store:
             if self.path is None:
                 self._ox = ox.Store()
             elif read_only:
-                if not (self.path / "CURRENT").exists():
+                if not exists(self.path):
                     raise StoreError(
                         f"{self.path}: no Selaras store here — run `selaras init` "
                         f"(or `selaras import …`) first, or pass --store PATH"
@@ -306,6 +332,11 @@ class Store:
     def location(self) -> str:
         """Say where the data lives, in words."""
         return "memory" if self.path is None else str(self.path)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Embedded, and on disk when it has a path (see :class:`Capabilities`)."""
+        return Capabilities(embedded=True, directory=self.path)
 
     # --- reading ------------------------------------------------------------------
     def query(

@@ -38,9 +38,10 @@ from importlib.resources import files
 import pyoxigraph as ox
 
 from selaras.engine.errors import InputError, NotFoundError, Problem
+from selaras.engine.sparql import read_header
 from selaras.ontology.namespace import DATA_IRI
 
-_HEADER = re.compile(r"^#\s*(title|judul|purpose|param|example)\s*:\s*(.*)$")
+_HEADER = ("title", "judul", "purpose", "param", "example")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)((?:,\s*[^,)]+)*)\)\s*(?:—|-)\s*(.*)$")
 _CLAUSE = re.compile(r"^(?:one of:\s*(?P<choices>.+)|range:\s*(?P<low>\S+)\s+(?P<high>\S+)|"
                      r"default:\s*(?P<default>.*)|(?P<required>required))$")
@@ -188,13 +189,7 @@ def _parse(name: str, text: str) -> NamedQuery:
     meta: dict[str, str] = {}
     params = []
     example: list[tuple[str, str]] = []
-    for line in text.splitlines():
-        m = _HEADER.match(line.strip())
-        if not m:
-            if line.strip() and not line.startswith("#"):
-                break
-            continue
-        key, value = m.groups()
+    for key, value in read_header(text, _HEADER)[0]:
         if key == "param":
             pm = _PARAM.match(value)
             if not pm:
@@ -223,7 +218,7 @@ def _parse(name: str, text: str) -> NamedQuery:
                     raise ValueError(f"queries/{name}.rq: example {pair!r} is not KEY=VALUE")
                 example.append((k, v))
         else:
-            meta[key] = meta.get(key, "") + (" " if key in meta else "") + value.strip()
+            meta[key] = f"{meta[key]} {value}" if key in meta else value
     known = {p.name for p in params}
     for k, _ in example:
         if k not in known:

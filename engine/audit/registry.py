@@ -5,13 +5,13 @@ The format of a check is described in :mod:`selaras.engine.audit`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
 from selaras.engine.audit.findings import Severity
 from selaras.engine.errors import NotFoundError
+from selaras.engine.sparql import joined, read_header
 from selaras.ontology.namespace import CHECK_IRI
 
 #: Every check, in the order reports list them (by section, then as here).
@@ -50,7 +50,7 @@ POLICY_IRI = "https://w3id.org/selaras/policy/"
 #: Bodies that are not SPARQL, by the name their header gives.
 PYTHON_BODIES = ("shacl",)
 
-_HEADER = re.compile(r"^#\s*(title|judul|recommendation|principle|severity|source|message|pesan|body)\s*:\s*(.*)$")
+_HEADER = ("title", "judul", "recommendation", "principle", "severity", "source", "message", "pesan", "body")
 _REQUIRED = ("title", "judul", "recommendation", "principle", "severity", "source", "message", "pesan")
 
 
@@ -96,18 +96,8 @@ def parse(check_id: str, text: str, kind: str = "sparql") -> Check:
     Raises:
         ValueError: a header line is missing or a value is not allowed (the message names the file).
     """
-    meta: dict[str, str] = {}
-    body_lines: list[str] = []
-    in_header = True
-    for line in text.splitlines():
-        m = _HEADER.match(line.strip()) if in_header else None
-        if m:
-            key, value = m.groups()
-            meta[key] = (meta[key] + " " + value.strip()) if key in meta else value.strip()
-        elif line.strip() and not line.startswith("#"):
-            in_header = False
-        if not in_header:
-            body_lines.append(line)
+    pairs, body = read_header(text, _HEADER)
+    meta = joined(pairs)
     where = f"engine/audit/checks/{check_id}"
     for key in _REQUIRED:
         if not meta.get(key):
@@ -117,7 +107,6 @@ def parse(check_id: str, text: str, kind: str = "sparql") -> Check:
     expected = meta["recommendation"] + "-"
     if not check_id.startswith(expected):
         raise ValueError(f"{where}: a check of {meta['recommendation']} must have an id starting with {expected!r}")
-    body = "\n".join(body_lines).strip()
     if kind == "sparql" and "SELECT" not in body.upper():
         raise ValueError(f"{where}: the body must be one SPARQL SELECT")
     if kind != "sparql":

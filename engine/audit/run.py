@@ -25,6 +25,7 @@ from selaras.engine.audit.findings import SEVERITIES, Explanation, Finding, Ref,
 from selaras.engine.errors import InputError, Problem
 from selaras.engine.inference import Settings, effective_settings
 from selaras.engine.store import Store
+from selaras.engine.types import python_value
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 #: ``--fail-on`` values and the lightest severity each fails on (None: never fail).
@@ -32,7 +33,6 @@ FAIL_ON: dict[str, Severity | None] = {"error": Severity.ERROR, "warning": Sever
 #: Result variables that explain a finding rather than fill its message.
 _EXPLAINING = ("focus", "conclusions", "premises")
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]+))?\}")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 _MODEL_TITLE = Text("Model consistency", "Konsistensi model")
 
 
@@ -329,7 +329,7 @@ def _lean_scan(store: Store, rule: rule_registry.Rule, wanted: set[str], out: di
     """Read the cited properties of every node in a lean rule's graph; keep those of ``wanted``."""
     union = " UNION ".join(f"{{ ?c sel:{p} ?v }}" for p in LEAN_PREMISES)
     text = f"PREFIX sel: <{SEL_IRI}>\nSELECT ?c ?v WHERE {{ GRAPH <{rule.graph}> {{ {union} }} }}"
-    if isinstance(store, Store):  # the embedded store gives the rows as text: no object per term
+    if store.capabilities.embedded:  # the embedded store gives the rows as text: no object per term
         pairs: Iterable[tuple[str, str]] = (line.partition("\t")[::2] for line in store.query_text(text).split("\n")[1:])
     else:
         pairs = ((str(row["c"]), str(row["v"])) for row in store.query(text).rows)
@@ -399,22 +399,16 @@ def _values(row: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
 
 def _plain(term: Any) -> Any:
     """Turn an RDF term into a JSON-friendly value: IRIs and IRI lists as strings, numbers as numbers."""
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value.removeprefix(_XSD)
-        if dt in {"integer", "int", "long", "nonNegativeInteger"}:
-            return int(term.value)
-        if dt in {"decimal", "double", "float"}:
-            number = float(term.value)
-            return int(number) if number.is_integer() else number
-        if dt == "boolean":
-            return term.value == "true"
-        words = term.value.split()
+    if not isinstance(term, (ox.NamedNode, ox.Literal)):
+        return str(term)
+    value = python_value(term)  # then whole numbers as int, a literal of IRIs as their sorted list
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and isinstance(term, ox.Literal):
+        words = value.split()
         if words and all(w.startswith(("http://", "https://")) for w in words):
             return sorted(words)
-        return term.value
-    return str(term)
+    return value
 
 
 def _format(template: str, lang: str, row: dict[str, Any], namer: Namer) -> str:

@@ -25,14 +25,13 @@ rule adds nothing new: every rule's output is a fixpoint after one run in depend
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
 from selaras.engine.errors import NotFoundError
-from selaras.engine.sparql import split_construct, update_text
+from selaras.engine.sparql import joined, read_header, split_construct, update_text
 from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH, inferred_graph
 from selaras.ontology.namespace import RULE_IRI
 
@@ -79,7 +78,8 @@ def only_base(graphs: Iterable[str]) -> bool:
     """
     return set(graphs) <= set(BASE_GRAPHS)
 
-_HEADER = re.compile(r"^#\s*(title|judul|source|depends|premise)\s*:\s*(.*)$")
+#: The header lines of a rule file (``# key: value``); ``source`` may take several lines.
+_HEADER = ("title", "judul", "source", "depends", "premise")
 
 
 @dataclass(frozen=True)
@@ -130,14 +130,7 @@ class Rule:
 
 
 def _parse(rule_id: str, text: str) -> Rule:
-    meta: dict[str, str] = {}
-    for line in text.splitlines():
-        m = _HEADER.match(line.strip())
-        if m:
-            key, value = m.groups()
-            meta[key] = (meta[key] + " " + value.strip()) if key in meta else value.strip()
-        elif line.strip() and not line.startswith("#"):
-            break
+    meta = joined(read_header(text, _HEADER)[0])
     for key in ("title", "judul", "source"):
         if not meta.get(key):
             raise ValueError(f"engine/rules/{rule_id}.rq: header line '# {key}:' is missing")
