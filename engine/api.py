@@ -26,7 +26,7 @@ from selaras.engine.explain import Explanation, explain
 from selaras.engine.sparql import looks_like_update
 from selaras.engine.types import python_value
 from selaras.engine.store import (
-    FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Result, Store, open_store,
+    FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Dataset, Result, open_store,
 )
 from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
 from selaras.ontology.namespace import SEL_IRI
@@ -109,8 +109,8 @@ EXPORT_PARTS: dict[str, Callable[[str], bool]] = {
 class Selaras:
     """One organisation's knowledge graph: a store plus the operations on it."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Dataset) -> None:
+        self.store: Dataset = store
         #: where notes for the user go (the CLI prints them on stderr); silent by default
         self.notify: Callable[[str], None] = lambda message: None
         #: a context manager that yields a ``progress(rule, done, total)`` callback for inference
@@ -140,7 +140,7 @@ class Selaras:
         if endpoint:
             from selaras.engine.remote import RemoteStore
 
-            org = cls(RemoteStore(endpoint, update_endpoint, read_only=read_only))  # type: ignore[arg-type]
+            org = cls(RemoteStore(endpoint, update_endpoint, read_only=read_only))
         else:
             org = cls(open_store(path, read_only=read_only))
         if not read_only:

@@ -83,7 +83,7 @@ from selaras.engine import inference, moves
 from selaras.engine import names as names_
 from selaras.engine.errors import InputError, NotFoundError, SelarasError
 from selaras.engine.labels import Labels, grade_shown
-from selaras.engine.store import Store
+from selaras.engine.store import Dataset
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 if TYPE_CHECKING:  # networkx is imported where it is used: 0.1 s that a command drawing no graph saves
@@ -416,7 +416,7 @@ class CareerGraph:
     the scale's lowest level), ``similarity`` and ``similarity_plain``).
     """
 
-    def __init__(self, store: Store, tag: str) -> None:
+    def __init__(self, store: Dataset, tag: str) -> None:
         import networkx as nx
         self.store = store
         self.tag = tag
@@ -549,7 +549,7 @@ class CareerGraph:
                 for r in self.store.query(_READINESS).rows if r["p"].value in self._by_iri}
 
 
-_CACHE: weakref.WeakKeyDictionary[Store, CareerGraph] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Dataset, CareerGraph] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -585,7 +585,7 @@ def _centre(positions: Iterable[Position]) -> Centre:
     return centre
 
 
-def career_graph(store: Store) -> CareerGraph:
+def career_graph(store: Dataset) -> CareerGraph:
     """Return the career graph of a store whose conclusions are current, building it when it changed.
 
     :meth:`selaras.Selaras.career` brings the conclusions up to date first, then calls this.
@@ -603,7 +603,7 @@ def career_graph(store: Store) -> CareerGraph:
     return cg
 
 
-def build_graph(store: Store, tag: str = "") -> CareerGraph:
+def build_graph(store: Dataset, tag: str = "") -> CareerGraph:
     """Build the career graph from a store whose conclusions are current (no cache)."""
     return assemble_graph(store, tag, read_inputs(store))
 
@@ -614,7 +614,7 @@ _INPUTS = ("competencies", "positions", "requirements", "transitions", "moves")
 _INPUTS_FORMAT = 1
 
 
-def read_inputs(store: Store) -> dict[str, list[list[str | None]]]:
+def read_inputs(store: Dataset) -> dict[str, list[list[str | None]]]:
     """Read what the career graph is built from: competencies, positions, requirements, transitions, moves."""
     def plain(sparql: str, names: tuple[str, ...]) -> list[list[str | None]]:
         return [[None if r[n] is None else r[n].value for n in names] for r in store.query(sparql).rows]
@@ -630,7 +630,7 @@ def read_inputs(store: Store) -> dict[str, list[list[str | None]]]:
             "moves": list(_rows(store, _MOVES))}
 
 
-def graph_inputs(store: Store) -> dict[str, list[list[str | None]]]:
+def graph_inputs(store: Dataset) -> dict[str, list[list[str | None]]]:
     """:func:`read_inputs`, kept beside an on-disk store for the conclusions it holds.
 
     The file (``<store>.career.json``) holds the version marker of the conclusions it was read
@@ -659,7 +659,7 @@ def graph_inputs(store: Store) -> dict[str, list[list[str | None]]]:
     return inputs
 
 
-def assemble_graph(store: Store, tag: str, inputs: dict[str, list[list[str | None]]]) -> CareerGraph:
+def assemble_graph(store: Dataset, tag: str, inputs: dict[str, list[list[str | None]]]) -> CareerGraph:
     """Build the career graph from what :func:`read_inputs` read."""
     cg = CareerGraph(store, tag)
     for code, iri, low, high in inputs["competencies"]:
@@ -708,18 +708,19 @@ def assemble_graph(store: Store, tag: str, inputs: dict[str, list[list[str | Non
     return cg
 
 
-def _rows(store: Store, sparql: str) -> Iterator[list[str | None]]:
+def _rows(store: Dataset, sparql: str) -> Iterator[list[str | None]]:
     """Run a SELECT and yield its rows as plain values (IRIs and lexical forms; None unbound).
 
     In the embedded store the results are read as TSV text, without a Python object per term
     (31,500 requirements of a 900-position framework: 0.15 s instead of 0.8 s).
     """
-    if not store.capabilities.embedded:
+    embedded = store.embedded()
+    if embedded is None:
         result = store.query(sparql)
         for r in result.rows:
             yield [None if r[v] is None else r[v].value for v in result.variables]
         return
-    lines = store.query_text(sparql).split("\n")
+    lines = embedded.query_text(sparql).split("\n")
     for line in lines[1:]:
         if line:
             yield [_tsv_value(t) for t in line.split("\t")]

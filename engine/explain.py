@@ -22,7 +22,7 @@ from selaras.engine import names
 from selaras.engine.errors import InputError, NotFoundError
 from selaras.engine.labels import Labels
 from selaras.engine.rules import Rule, lean_by_graph
-from selaras.engine.store import FACTS_GRAPH, Store, term_value
+from selaras.engine.store import FACTS_GRAPH, Dataset, term_value
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 DCT_SOURCE = "http://purl.org/dc/terms/source"
@@ -77,7 +77,7 @@ class Explanation:
         return asdict(self)
 
 
-def resolve(store: Store, thing: str) -> str:
+def resolve(store: Dataset, thing: str) -> str:
     """Turn what a user typed into the IRI of a node that exists.
 
     Understood: an IRI (bare or in ``<…>``); a data path (``move/FROM/TO``, ``gap/E0013/CT``);
@@ -126,7 +126,7 @@ def resolve(store: Store, thing: str) -> str:
 _EXPLAINED_KINDS = ("position", "employee", "competency", "scheme", "program")
 
 
-def _entity(store: Store, thing: str) -> str | None:
+def _entity(store: Dataset, thing: str) -> str | None:
     """The IRI of the one entity whose code or exact name is ``thing`` (several: the error lists them)."""
     for kind in _EXPLAINED_KINDS:  # a code, looked up directly
         if names.exists(store, names.iri(kind, thing)):
@@ -146,7 +146,7 @@ def _entity(store: Store, thing: str) -> str | None:
     return names.iri(*found[0]) if found else None
 
 
-def explain(store: Store, thing: str, lang: str = "en") -> Explanation:
+def explain(store: Dataset, thing: str, lang: str = "en") -> Explanation:
     """Explain one node: the rule that concluded it, its statements, premises and parts.
 
     Raises:
@@ -165,7 +165,7 @@ def explain(store: Store, thing: str, lang: str = "en") -> Explanation:
     return _explain(store, iri, labels, depth=1)
 
 
-def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanation | None:
+def _explain_allowed_move(store: Dataset, thing: str, labels: Labels) -> Explanation | None:
     """Explain a move the job architecture allows but the rule ``career-move`` did not conclude.
 
     The rule concludes only viable moves (``min_move_similarity``, ``max_moves_per_position``);
@@ -216,7 +216,7 @@ def _explain_allowed_move(store: Store, thing: str, labels: Labels) -> Explanati
         premises=[_fact(store, f"{DATA_IRI}position/{p}", labels) for p in (a, b)], parts=parts, concluded=False)
 
 
-def _explain(store: Store, iri: str, labels: Labels, depth: int) -> Explanation:
+def _explain(store: Dataset, iri: str, labels: Labels, depth: int) -> Explanation:
     quads = list(store.match(ox.NamedNode(iri), None, None))
     rule = next((term_value(q.object) for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)
     premises = sorted({term_value(q.object) for q in quads if q.predicate.value == SEL_IRI + "premise"})
@@ -242,7 +242,7 @@ def _explain(store: Store, iri: str, labels: Labels, depth: int) -> Explanation:
     )
 
 
-def _lean(store: Store, iri: str, quads: list[ox.Quad]) -> tuple[str | None, list[str]]:
+def _lean(store: Dataset, iri: str, quads: list[ox.Quad]) -> tuple[str | None, list[str]]:
     """Find the rule and premises of a lean rule's conclusion (see :mod:`selaras.engine.rules`).
 
     The rule is the one whose graph holds the node; its premises are found again by the
@@ -277,7 +277,7 @@ def _statements(quads: list[ox.Quad], labels: Labels) -> list[Statement]:
     return sorted(out, key=lambda s: (s.property_label, s.value_label))
 
 
-def _fact(store: Store, iri: str, labels: Labels) -> Fact:
+def _fact(store: Dataset, iri: str, labels: Labels) -> Fact:
     quads = list(store.match(ox.NamedNode(iri), None, None))
     source = next((term_value(q.object) for q in quads if q.predicate.value == DCT_SOURCE), None)
     rule = next((term_value(q.object) for q in quads if q.predicate.value == SEL_IRI + "inferredBy"), None)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from selaras.engine import importer
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import Store
+from selaras.engine.store import Dataset
 from selaras.engine.tabular import CODE_PATTERN, TRACKS
 from selaras.ontology.namespace import DATA_IRI
 
@@ -128,7 +128,7 @@ def _number(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def build_tables(requirements: Path, positions: Path, store: Store | None = None, *,
+def build_tables(requirements: Path, positions: Path, store: Dataset | None = None, *,
                  min_importance: float | None = None) -> tuple[dict[str, list[Sequence[object]]], FrameworkReport]:
     """Convert the two generic files into the standard import tables (file name → rows, header first).
 
@@ -277,7 +277,7 @@ def grade_ranks(grades: Sequence[str]) -> dict[str, int]:
     return {g: i for i, g in enumerate(ordered, 1)}
 
 
-def _known_competencies(store: Store | None) -> set[str]:
+def _known_competencies(store: Dataset | None) -> set[str]:
     if store is None:
         return set()
     prefix = DATA_IRI + "competency/"
@@ -285,7 +285,7 @@ def _known_competencies(store: Store | None) -> set[str]:
     return {r["c"].value[len(prefix):] for r in rows if r["c"].value.startswith(prefix)}
 
 
-def import_framework(store: Store, requirements: str | Path, positions: str | Path, *, replace: bool = False,
+def import_framework(store: Dataset, requirements: str | Path, positions: str | Path, *, replace: bool = False,
                      min_importance: float | None = None) -> FrameworkReport:
     """Import a framework from the two generic CSV files into a store, all or nothing.
 

@@ -38,7 +38,7 @@ import pyoxigraph as ox
 
 from selaras.engine import tabular
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import FACTS_GRAPH, INTERRUPTED, META_GRAPH, VERSION_INFO, Store, TextReader
+from selaras.engine.store import FACTS_GRAPH, INTERRUPTED, META_GRAPH, VERSION_INFO, Dataset, TextReader
 from selaras.engine.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
 from selaras.ontology.namespace import DATA_IRI, typed
 
@@ -611,7 +611,7 @@ def _jsonld_problems(path: Path, data: bytes) -> list[Problem]:
 class _Context:
     """What an import's references may point at: the batch's entities plus the store's."""
 
-    def __init__(self, batch: Batch, store: Store) -> None:
+    def __init__(self, batch: Batch, store: Dataset) -> None:
         self.store = store
         self.batch = batch
         self.codes: dict[str, set[str]] = defaultdict(set)
@@ -678,7 +678,7 @@ _NEGATIVE = {"schemes.csv": "headcount", "programs.csv": "hours"}
 _DATED = {"assessments.csv": "date", "certifications.csv": "issued", "position_history.csv": "start"}
 
 
-def validate(batch: Batch, store: Store) -> list[Problem]:
+def validate(batch: Batch, store: Dataset) -> list[Problem]:
     """Read every table row by row and check references, levels, dates, duplicates and cycles.
 
     Returns every problem found: first those of reading the sources (:attr:`Batch.problems`),
@@ -693,7 +693,7 @@ def validate(batch: Batch, store: Store) -> list[Problem]:
         return batch.problems + checked
 
 
-def _scan(batch: Batch, store: Store) -> list[Problem]:
+def _scan(batch: Batch, store: Dataset) -> list[Problem]:
     ctx = _Context(batch, store)
     batch.kept = defaultdict(list)
     batch.rows = 0
@@ -862,7 +862,7 @@ SELECT ?e ?p ?start ?end WHERE { GRAPH <%s> {
   ?t a sel:Tenure ; sel:employee ?e ; sel:position ?p ; sel:startDate ?start . OPTIONAL { ?t sel:endDate ?end } } }"""
 
 
-def _check_overlaps(batch: Batch, store: Store) -> list[Problem]:
+def _check_overlaps(batch: Batch, store: Dataset) -> list[Problem]:
     """Find the tenures of one employee that overlap (a history must be one position after another).
 
     A tenure without an end lasts until today; one that ends on the day the next starts does
@@ -900,7 +900,7 @@ def _check_overlaps(batch: Batch, store: Store) -> list[Problem]:
     return problems
 
 
-def _check_cycles(batch: Batch, store: Store, file: str, key: str, parent: str, predicate: str) -> list[Problem]:
+def _check_cycles(batch: Batch, store: Dataset, file: str, key: str, parent: str, predicate: str) -> list[Problem]:
     """Find the cycles that this import's rows or RDF statements close in a hierarchy.
 
     The links are the store's, then the RDF input's, then the rows' (a row's link replaces
@@ -1006,7 +1006,7 @@ def _nq(q: ox.Quad) -> str:
     return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
 
 
-def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = False) -> ImportReport:
+def import_paths(store: Dataset, paths: Sequence[str | Path], *, replace: bool = False) -> ImportReport:
     """Import sources into the store's facts graph in one transaction.
 
     Args:
@@ -1048,7 +1048,8 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     if batch.rows == 0 and not rdf and not replace:
         return ImportReport(tuple(batch.files), 0, 0, 0, changed=False)  # headers only: nothing to say
     try:
-        if old_facts == 0 and not old_version and store.capabilities.embedded:
+        embedded = store.embedded()
+        if old_facts == 0 and not old_version and embedded is not None:
             # nothing to replace: stream the text into the loader (one transaction), or for a
             # large first import on disk into the bulk loader, with the version written after it
             bulk = store.capabilities.on_disk and batch.rows >= BULK_ROWS
@@ -1056,7 +1057,7 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
             reader = TextReader(itertools.chain(table_text(batch, facts_end, counter),
                                              ["".join(_nq(q) for q in [*rdf, *([] if bulk else version)])]))
             try:
-                store.load(io.BufferedReader(reader, CHUNK_BYTES), "nq", trusted=True, bulk=bulk)
+                embedded.load(io.BufferedReader(reader, CHUNK_BYTES), "nq", trusted=True, bulk=bulk)
             except (OSError, SyntaxError, ValueError):
                 if reader.error is not None:
                     raise reader.error from None
@@ -1080,7 +1081,7 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, replace: bool = F
     return report
 
 
-def _replace(store: Store, batch: Batch, rdf: list[ox.Quad], version: list[ox.Quad], old_version: list[ox.Quad],
+def _replace(store: Dataset, batch: Batch, rdf: list[ox.Quad], version: list[ox.Quad], old_version: list[ox.Quad],
              old_facts: int, replace: bool) -> tuple[int, int] | None:
     """Write over existing facts in one transaction: a SPARQL update holding the new data's text.
 
@@ -1122,7 +1123,7 @@ def _replace(store: Store, batch: Batch, rdf: list[ox.Quad], version: list[ox.Qu
     return changed
 
 
-def _check_shapes(store: Store, batch: Batch, rdf: list[ox.Quad]) -> int:
+def _check_shapes(store: Dataset, batch: Batch, rdf: list[ox.Quad]) -> int:
     """Validate RDF input with the SHACL shapes, over the store's facts plus the new ones.
 
     Tables are checked column by column above; RDF can say anything, so the shapes decide.
@@ -1185,7 +1186,7 @@ def _locate(file: str, iris: Iterable[str]) -> dict[str, int]:
     return lines
 
 
-def _delta(store: Store, add: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+def _delta(store: Dataset, add: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """What new facts change: the existing facts they supersede (same subject and non-additive
     predicate, another value) and those of them the store does not hold yet."""
     by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Quad]] = {}

@@ -27,7 +27,7 @@ from selaras.engine.rules.settings import (
 )
 from selaras.engine.sparql import constants_read
 from selaras.engine.store import (
-    FACTS_GRAPH, INFERRED_PREFIX, META_GRAPH, VERSION_INFO, Store, check_complete,
+    FACTS_GRAPH, INFERRED_PREFIX, META_GRAPH, VERSION_INFO, Dataset, Store, check_complete,
 )
 from selaras.ontology.namespace import DCT_SOURCE, RDF_TYPE, RDFS_LABEL, sel
 
@@ -103,7 +103,7 @@ def _rule_description(rule: rule_registry.Rule) -> str:
 
 
 def infer(
-    store: Store,
+    store: Dataset,
     overrides: Settings | None = None,
     *,
     only: list[str] | None = None,
@@ -141,12 +141,13 @@ def infer(
     """
     if only is None:  # a partial run (the importer's scale bounds of a candidate) may precede the version
         check_complete(store)
-    if store.capabilities.on_disk and only is None:
-        return _infer_next_generation(store, overrides, progress=progress, fast=fast)
+    disk = store.embedded() if store.capabilities.on_disk and only is None else None
+    if disk is not None:
+        return _infer_next_generation(disk, overrides, progress=progress, fast=fast)
     return _infer_here(store, overrides, only=only, progress=progress, fast=fast)
 
 
-def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | None,
+def _infer_here(store: Dataset, overrides: Settings | None, *, only: list[str] | None,
                 progress: Callable[[str, int, int], None] | None, fast: bool,
                 reader: Store | None = None) -> InferenceReport:
     """Run the rules into the store they read (see :func:`infer`).
@@ -163,7 +164,8 @@ def _infer_here(store: Store, overrides: Settings | None, *, only: list[str] | N
         reader.replace_graph(rule_registry.SETTINGS_GRAPH, settings_quads(settings))
     selected = [r for r in rule_registry.all_rules() if r.id in _with_dependencies(only)]
     report = InferenceReport(settings)
-    fast_path = FastPath(store, reader) if fast and store.capabilities.embedded else None
+    embedded = store.embedded() if fast else None
+    fast_path = FastPath(embedded, reader) if embedded is not None else None
     clock = 0
     ran_at: dict[str, int] = {}  # rule → the clock when it last ran
     changed_at: dict[str, int] = {}  # rule → the clock when its graph last changed size
@@ -258,7 +260,7 @@ def _infer_next_generation(store: Store, overrides: Settings | None, **kwargs: o
     return report
 
 
-def _facts_at_most(store: Store, limit: int) -> bool:
+def _facts_at_most(store: Dataset, limit: int) -> bool:
     """Tell whether the facts graph holds at most ``limit`` quads (counting no further)."""
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ GRAPH {FACTS} {{ ?s ?p ?o }} }} "
                        f"LIMIT {limit + 1} }}").rows
@@ -300,7 +302,7 @@ def _with_dependencies(only: list[str] | None) -> set[str]:
     return wanted
 
 
-def evaluate_apart(store: Store, rule: rule_registry.Rule) -> int:
+def evaluate_apart(store: Dataset, rule: rule_registry.Rule) -> int:
     """Evaluate a rule with the embedded engine over a copy of what it reads; write its graph into ``store``.
 
     For a rule the server's planner cannot run in reasonable time (:data:`selaras.engine.remote.APART`: the server says so with ``evaluates_apart``).

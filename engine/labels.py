@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from selaras.engine.store import Store, term_value
+from selaras.engine.store import Dataset, term_value
 
 _QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -52,7 +52,7 @@ class Labels:
     SPARQL server they are all read at once, in one query.
     """
 
-    def __init__(self, store: Store, lang: str = "en") -> None:
+    def __init__(self, store: Dataset, lang: str = "en") -> None:
         self.lang = lang
         self.store = store
         self._by_iri: dict[str, dict[str, str]] = defaultdict(dict)
@@ -60,7 +60,7 @@ class Labels:
         if not self._lazy:
             self._load_all(store)
 
-    def _load_all(self, store: Store) -> None:
+    def _load_all(self, store: Dataset) -> None:
         for row in store.query(_QUERY).rows:
             if row["code"] is not None:
                 self._by_iri[row["s"].value].setdefault("code", row["code"].value)

@@ -33,7 +33,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from selaras.engine.errors import InputError, NotFoundError
-from selaras.engine.store import FACTS_GRAPH, Store
+from selaras.engine.store import FACTS_GRAPH, Dataset
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 #: The kinds of entity users name, as in their IRIs (``…/id/KIND/CODE``) and in query parameters.
@@ -111,7 +111,7 @@ def iri(kind: str, code: str) -> str:
     return f"{DATA_IRI}{kind}/{quote(code, safe='')}"
 
 
-def exists(store: Store, node: str) -> bool:
+def exists(store: Dataset, node: str) -> bool:
     """Tell whether the store states anything about a node (a valid IRI; False for text that is not one)."""
     try:
         subject = ox.NamedNode(node)
@@ -120,7 +120,7 @@ def exists(store: Store, node: str) -> bool:
     return next(store.match(subject, None, None), None) is not None
 
 
-def of_kind(store: Store, kind: str) -> dict[str, list[str]]:
+def of_kind(store: Dataset, kind: str) -> dict[str, list[str]]:
     """Every entity of a kind in the store's facts: {code: [its names or titles, in any language]}."""
     prefix = f"{DATA_IRI}{kind}/"
     rows = store.query(
@@ -135,7 +135,7 @@ def of_kind(store: Store, kind: str) -> dict[str, list[str]]:
     return out
 
 
-def find(store: Store, kind: str, name: str) -> str:
+def find(store: Dataset, kind: str, name: str) -> str:
     """Return the code of the entity of a kind that ``name`` means in the store (see :func:`choose`).
 
     The code itself is looked up directly; only other forms read the kind's names.

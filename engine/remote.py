@@ -218,6 +218,10 @@ class RemoteStore:
         """Not embedded, not a directory: the server evaluates, and is sent, everything itself."""
         return Capabilities(embedded=False)
 
+    def embedded(self) -> None:
+        """None: a server is not the embedded store (see :meth:`~selaras.engine.store.Dataset.embedded`)."""
+        return None
+
     @property
     def update_url(self) -> str:
         """The SPARQL Update endpoint, without credentials."""
@@ -385,7 +389,7 @@ class RemoteStore:
     def settle(self, graphs: object = None) -> None:  # noqa: ARG002  (Store's signature)
         """Nothing loads behind on a server: every update has been answered."""
 
-    def compact(self) -> None:
+    def compact(self, *, full: bool = True) -> None:  # noqa: ARG002  (Store's signature)
         """Nothing to do: the server manages its own files."""
 
     def flush(self) -> None:

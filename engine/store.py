@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TypedDict, cast
+from typing import IO, Any, Protocol, TypedDict, cast
 
 import pyoxigraph as ox
 
@@ -107,6 +107,50 @@ class Capabilities:
     def on_disk(self) -> bool:
         """Tell whether the store is a directory of this machine."""
         return self.directory is not None
+
+
+class Dataset(Protocol):
+    """What every store offers the layers above it: :class:`Store` (embedded) and
+    :class:`~selaras.engine.remote.RemoteStore` (a SPARQL 1.1 server) both implement it.
+
+    How work is done on a store is decided from its :attr:`capabilities`, never from its class;
+    what only the embedded store can do (the fast path, bulk loading, generations) is reached
+    where ``capabilities.embedded`` or ``capabilities.on_disk`` says it is there.
+    """
+
+    read_only: bool
+
+    @property
+    def location(self) -> str: ...
+    @property
+    def capabilities(self) -> Capabilities: ...
+    def query(self, sparql: str, *, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+              default_graphs: Sequence[str] | None = None) -> Result: ...
+    def update(self, sparql: str) -> None: ...
+    def match(self, s: ox.NamedNode | ox.BlankNode | None, p: ox.NamedNode | None, o: Term | None,
+              g: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]: ...
+    def quads_about(self, subjects: Sequence[ox.NamedNode | ox.BlankNode | ox.Triple],
+                    graph: str) -> Iterator[ox.Quad]: ...
+    def graph_names(self) -> list[str]: ...
+    def count(self, graph: str | None = None) -> int: ...
+    def dump(self, fmt: str = "nq", graph: str | None = None) -> bytes: ...
+    def extend(self, quads: Iterable[ox.Quad]) -> None: ...
+    def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None: ...
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], *,
+                      also_remove: Sequence[ox.Quad] = ()) -> None: ...
+    def constructs_rules(self) -> bool: ...
+    def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str], *,
+                       source: Store | None = None) -> None: ...
+    def evaluates_apart(self, rule_id: str) -> bool: ...
+    def settle(self, graphs: Iterable[str | None] | None = None) -> None: ...
+    def compact(self, *, full: bool = True) -> None: ...
+    def embedded(self) -> Store | None:
+        """The embedded store itself, for what only it does (fast path, text reads, bulk load,
+        generations); None on a server. Asked after :attr:`capabilities`, it is how that work
+        reaches a typed :class:`Store` without a test of the class."""
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
 
 
 def exists(path: str | os.PathLike[str]) -> bool:
@@ -337,6 +381,10 @@ class Store:
     def capabilities(self) -> Capabilities:
         """Embedded, and on disk when it has a path (see :class:`Capabilities`)."""
         return Capabilities(embedded=True, directory=self.path)
+
+    def embedded(self) -> Store:
+        """This store, for what only the embedded store does (see :meth:`Dataset.embedded`)."""
+        return self
 
     # --- reading ------------------------------------------------------------------
     def query(

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from selaras.engine.errors import InconsistentError, SelarasError
 from selaras.engine.labels import Labels
 from selaras.engine.rules import SETTINGS_GRAPH
-from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, Store, inferred_graph
+from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, Dataset, inferred_graph
 from selaras.ontology import SHAPES_FILE
 from selaras.ontology.namespace import SEL_IRI
 
@@ -73,7 +73,7 @@ class OwlReport:
     classified: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _rdflib_graph(store: Store, graphs: list[str]):  # -> rdflib.Graph
+def _rdflib_graph(store: Dataset, graphs: list[str]):  # -> rdflib.Graph
     import rdflib
 
     g = rdflib.Graph()
@@ -83,7 +83,7 @@ def _rdflib_graph(store: Store, graphs: list[str]):  # -> rdflib.Graph
     return g
 
 
-def shapes_store(store: Store) -> Store:
+def shapes_store(store: Dataset) -> Dataset:
     """The store the shapes can validate: ``store`` itself when its conclusions are current, else a copy.
 
     The shapes read the facts, the settings and the scale bounds (a rule's graph). When the
@@ -103,7 +103,7 @@ def shapes_store(store: Store) -> Store:
     return copy
 
 
-def shacl_report(store: Store, *, engine: str = "auto") -> list[ShaclResult]:
+def shacl_report(store: Dataset, *, engine: str = "auto") -> list[ShaclResult]:
     """Validate the facts against the SHACL shapes; return every result (empty: conforms).
 
     Core constraints run as SPARQL in Oxigraph (``engine="native"``): one query per constraint
@@ -138,7 +138,7 @@ def shacl_report(store: Store, *, engine: str = "auto") -> list[ShaclResult]:
     return sorted(results, key=lambda x: (x.severity, x.focus_label, x.message, x.focus, x.path or "", x.value or ""))
 
 
-def _pyshacl_results(store: Store, graphs: list[str], shapes, labels: Labels) -> list[ShaclResult]:
+def _pyshacl_results(store: Dataset, graphs: list[str], shapes, labels: Labels) -> list[ShaclResult]:
     import pyshacl
     import rdflib
 
@@ -169,7 +169,7 @@ _SEVERITY = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": 
 class _LazyLabels(Labels):
     """Labels read from the store at the first lookup: data that conforms needs none."""
 
-    def __init__(self, store: Store, lang: str = "en") -> None:
+    def __init__(self, store: Dataset, lang: str = "en") -> None:
         self._store, self.lang, self._loaded = store, lang, False
 
     def _load(self) -> None:
@@ -227,7 +227,7 @@ class _Dataset:
 
     SMALL = 10_000
 
-    def __init__(self, store: Store, graphs: list[str]) -> None:
+    def __init__(self, store: Dataset, graphs: list[str]) -> None:
         self.graphs = graphs
         self._names: dict[str, set[str]] = {}
         for g in graphs[1:]:
@@ -406,7 +406,7 @@ class _NativeShapes:
         return parts[0] if len(parts) == 1 else ("and", tuple(parts))
 
     # --- validating ---------------------------------------------------------------------------
-    def validate(self, store: Store, graphs: list[str], labels: Labels) -> list[ShaclResult]:
+    def validate(self, store: Dataset, graphs: list[str], labels: Labels) -> list[ShaclResult]:
         """Evaluate every constraint over the data graphs; return pySHACL's results."""
         import rdflib
 
@@ -767,7 +767,7 @@ def _less_or_equal(v, w) -> bool:
         return False
 
 
-def _subclasses_of(store: Store, graphs: list[str], cls: str) -> list[str]:
+def _subclasses_of(store: Dataset, graphs: list[str], cls: str) -> list[str]:
     """A class and every class below it through ``rdfs:subClassOf`` in ``graphs``, in N-Triples."""
     rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{_SUBCLASS}>* <{cls}> }}", default_graphs=graphs).rows
     return [f"<{cls}>", *(str(r["c"]) for r in rows if isinstance(r["c"], ox.NamedNode) and r["c"].value != cls)]
@@ -797,7 +797,7 @@ def _same_term(var: str, term: Any) -> str:
     return f"sameTerm({var}, {term.n3()})"
 
 
-def _run_sparql_constraints(store: Store, shapes, constraints, graphs: list[str], labels: Labels) -> list[ShaclResult]:
+def _run_sparql_constraints(store: Dataset, shapes, constraints, graphs: list[str], labels: Labels) -> list[ShaclResult]:
     import rdflib
 
     from selaras.engine.sparql import strip_comments
@@ -835,7 +835,7 @@ def _run_sparql_constraints(store: Store, shapes, constraints, graphs: list[str]
     return results
 
 
-def _model_ntriples(store: Store, *, details: bool) -> bytes:
+def _model_ntriples(store: Dataset, *, details: bool) -> bytes:
     """What HermiT reasons over, as N-Triples: the ontology and the facts, less people
     (:data:`PEOPLE_CLASSES`) and, without ``details``, less :data:`DETAIL_CLASSES`."""
     exclude = PEOPLE_CLASSES if details else PEOPLE_CLASSES + DETAIL_CLASSES
@@ -851,7 +851,7 @@ def _model_ntriples(store: Store, *, details: bool) -> bytes:
     return cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))  # no output: the bytes
 
 
-def owl_reasoning(store: Store, *, details: bool = True) -> OwlReport:
+def owl_reasoning(store: Dataset, *, details: bool = True) -> OwlReport:
     """Run HermiT over the ontology and the organisation's model.
 
     Args:
@@ -869,7 +869,7 @@ def owl_reasoning(store: Store, *, details: bool = True) -> OwlReport:
     return _diagnosed(store, _verdict(model))
 
 
-def _diagnosed(store: Store, report: OwlReport) -> OwlReport:
+def _diagnosed(store: Dataset, report: OwlReport) -> OwlReport:
     """An inconsistent verdict with its problems in words (found in the store), else the verdict."""
     if report.consistent or report.problems:
         return report
@@ -967,7 +967,7 @@ SELECT DISTINCT ?x ?a ?b WHERE {
 """
 
 
-def _diagnose(store: Store) -> list[str]:
+def _diagnose(store: Dataset) -> list[str]:
     """Name the individuals that break a disjointness axiom, in words."""
     labels = Labels(store)
     rows = store.query(_DISJOINT, default_graphs=[ONTOLOGY_GRAPH, FACTS_GRAPH]).rows
@@ -981,7 +981,7 @@ def _diagnose(store: Store) -> list[str]:
                         "reportsTo links and types"]
 
 
-def classify(store: Store) -> OwlReport:
+def classify(store: Dataset) -> OwlReport:
     """Run HermiT and write its classification of the defined classes into the OWL graph.
 
     Raises:
@@ -990,7 +990,7 @@ def classify(store: Store) -> OwlReport:
     return _write_classification(store, owl_reasoning(store, details=False))
 
 
-def classify_behind(store: Store) -> Callable[[], OwlReport]:
+def classify_behind(store: Dataset) -> Callable[[], OwlReport]:
     """Start :func:`classify` with the reasoner working beside the caller; call the result to finish.
 
     The model is read from the store now (so start this before the facts change, e.g. before
@@ -1021,7 +1021,7 @@ def classify_behind(store: Store) -> Callable[[], OwlReport]:
     return finish
 
 
-def _write_classification(store: Store, report: OwlReport) -> OwlReport:
+def _write_classification(store: Dataset, report: OwlReport) -> OwlReport:
     """Write a consistent verdict's classification into the OWL graph; raise on an inconsistent one."""
     if not report.consistent:
         raise InconsistentError("the ontology and the organisation's model are inconsistent:\n  "

@@ -132,7 +132,7 @@ def compare(kind: str, folder: Path, ours: selaras.Selaras, scratch: Path,
                 return seen
             seen.seconds[step[0]] = time.perf_counter() - t0
             say(f"{kind}: {step[0]} {seen.seconds[step[0]]:.1f} s")
-        theirs = selaras.Selaras(remote.RemoteStore(server.url, read_only=True))  # type: ignore[arg-type]
+        theirs = selaras.Selaras(remote.RemoteStore(server.url, read_only=True))
         params, expected_findings = _embedded(ours)
         t0 = time.perf_counter()
         for graph in [FACTS_GRAPH, rules.SETTINGS_GRAPH, *(r.graph for r in rules.all_rules())]:
@@ -143,7 +143,7 @@ def compare(kind: str, folder: Path, ours: selaras.Selaras, scratch: Path,
                 seen.differences.append(f"graph {graph}: {len(a)} triples, embedded {len(b)} "
                                         f"({len(a - b)} only on the server, {len(b - a)} only embedded)")
         for mode in MODES[kind]:
-            org = selaras.Selaras(remote.RemoteStore(server.url, read_only=True, dataset=mode))  # type: ignore[arg-type]
+            org = selaras.Selaras(remote.RemoteStore(server.url, read_only=True, dataset=mode))
             for query in queries.all_queries():
                 expected = ours.run(query.name, **params[query.name])
                 got = org.run(query.name, **params[query.name])

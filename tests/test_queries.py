@@ -22,7 +22,7 @@ import selaras
 from selaras import queries
 from selaras.engine.errors import InputError, NotFoundError
 from selaras.engine.sparql import bind_values
-from selaras.ontology.namespace import DATA_IRI
+from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 Rows = list[dict[str, object]]
 
@@ -555,3 +555,22 @@ def test_any_leaves_out_only_a_parameter_that_may_be_left_out(example) -> None:
     with pytest.raises(InputError, match="needs the parameter 'node'"):
         queries.load("explain-conclusion").bindings({"node": "any"})
     assert queries.load("employee-gaps").bindings({"employee": "E0013", "status": "any"}).keys() == {"employee", "lang"}
+
+
+def test_entities_reaches_every_subclass_the_path_reaches(example: selaras.Selaras) -> None:
+    # entities.rq walks rdfs:subClassOf by plain joins, three levels deep (no property path: see
+    # its comment); the ontology must stay within that, and the answer equal the path's
+    kinds = {"position": "Position", "employee": "Employee", "competency": "Competency",
+             "scheme": "CertificationScheme", "program": "TrainingProgram", "family": "JobFamily",
+             "unit": "OrganisationalUnit", "grade": "Grade"}
+    for kind, cls in kinds.items():
+        deeper = example.query(
+            f"PREFIX sel: <{SEL_IRI}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ASK {{ GRAPH "
+            f"<https://w3id.org/selaras/graph/ontology> {{ ?t rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf/"
+            f"rdfs:subClassOf sel:{cls} }} }}").boolean
+        assert not deeper, f"a class four levels under sel:{cls}: entities.rq walks three"
+        by_path = {r["entity"].value for r in example.query(
+            f"PREFIX sel: <{SEL_IRI}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT DISTINCT ?entity "
+            f"WHERE {{ GRAPH <https://w3id.org/selaras/graph/ontology> {{ ?type rdfs:subClassOf* sel:{cls} }} "
+            f"?entity a ?type . GRAPH <https://w3id.org/selaras/graph/facts> {{ ?entity sel:code ?code }} }}").rows}
+        assert {r["entity"] for r in run(example, "entities", kind=kind)} == by_path and by_path, kind

@@ -196,7 +196,7 @@ MODES = {"oxigraph": ["oxigraph", "explicit"], "virtuoso": ["explicit", "server"
 def test_every_named_query_gives_the_same_rows(example: selaras.Selaras, served: dict, name: str,
                                                mode: int) -> None:
     dataset = MODES[served["kind"]][mode]
-    org = selaras.Selaras(remote.RemoteStore(served["url"], read_only=True, dataset=dataset))  # type: ignore[arg-type]
+    org = selaras.Selaras(remote.RemoteStore(served["url"], read_only=True, dataset=dataset))
     params = dict(queries.load(name).example)
     theirs = org.run(name, **params)
     ours = example.run(name, **params)

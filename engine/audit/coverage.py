@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from selaras.engine.audit.describe import Namer
 from selaras.engine.audit.findings import Ref, Text
-from selaras.engine.store import Store
+from selaras.engine.store import Dataset
 from selaras.ontology.namespace import SEL_IRI
 
 _PREFIX = f"PREFIX sel: <{SEL_IRI}>\n"
@@ -167,7 +167,7 @@ def status(level: int | None, required_min: int | None, required_max: int | None
     return "below"
 
 
-def coverage(store: Store, namer: Namer) -> Coverage:
+def coverage(store: Dataset, namer: Namer) -> Coverage:
     """Build the coverage matrix of the store's technical competencies."""
     required = {r["competency"].value: r for r in store.query(_REQUIRED).rows}
     provided: dict[tuple[str, str], int] = {}
@@ -195,7 +195,7 @@ def coverage(store: Store, namer: Namer) -> Coverage:
     return Coverage(tuple(columns), tuple(rows))
 
 
-def _columns(store: Store, namer: Namer, providers: set[str]) -> list[Column]:
+def _columns(store: Dataset, namer: Namer, providers: set[str]) -> list[Column]:
     schemes, programmes = [], []
     for r in store.query(_COLUMNS).rows:
         iri = r["provider"].value
@@ -212,7 +212,7 @@ def _columns(store: Store, namer: Namer, providers: set[str]) -> list[Column]:
     return schemes + programmes
 
 
-def priorities(store: Store, namer: Namer, table: Coverage | None = None) -> list[Priority]:
+def priorities(store: Dataset, namer: Namer, table: Coverage | None = None) -> list[Priority]:
     """Rank the technical competencies that no scheme certifies at a required level."""
     table = table or coverage(store, namer)
     by_iri = {r.competency.iri: r for r in table.rows}

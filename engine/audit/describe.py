@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from selaras.engine.audit.findings import Ref, Text
 from selaras.engine.labels import Labels
-from selaras.engine.store import Store
+from selaras.engine.store import Dataset
 from selaras.ontology.namespace import SEL_IRI
 
 _CODES = f"""
@@ -93,7 +93,7 @@ _NOT_ASSESSED = Text("not assessed", "belum diases")
 class Namer:
     """Labels in English and Indonesian, with codes added where labels alone are ambiguous."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Dataset) -> None:
         self.store = store
         english = Labels(store, "en")  # every label of the store, read once for both languages
         indonesian = copy.copy(english)

@@ -24,7 +24,7 @@ from selaras.engine.audit.describe import Namer
 from selaras.engine.audit.findings import SEVERITIES, Explanation, Finding, Ref, Severity, Text
 from selaras.engine.errors import InputError, Problem
 from selaras.engine.inference import Settings, effective_settings
-from selaras.engine.store import Store
+from selaras.engine.store import Dataset
 from selaras.engine.types import python_value
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
@@ -90,7 +90,7 @@ class AuditReport:
 
 
 def run_audit(
-    store: Store,
+    store: Dataset,
     settings: Settings | None = None,
     *,
     checks: Sequence[str] | None = None,
@@ -159,7 +159,7 @@ SELECT ?recommendation ?principle WHERE {{
 """
 
 
-def _sections(store: Store, namer: Namer) -> list[Section]:
+def _sections(store: Dataset, namer: Namer) -> list[Section]:
     serves: dict[str, list[str]] = {}
     for row in store.query(_POLICY).rows:
         serves.setdefault(row["recommendation"].value, [])
@@ -180,7 +180,7 @@ def _sections(store: Store, namer: Namer) -> list[Section]:
 
 # --- SPARQL checks --------------------------------------------------------------------
 
-def _sparql_findings(check: Check, store: Store, namer: Namer, section: Section) -> list[Finding]:
+def _sparql_findings(check: Check, store: Dataset, namer: Namer, section: Section) -> list[Finding]:
     body, order = _order_here(check.body)
     rows = _ordered(store.query(body).rows, order)
     conclusions = {r: _iris(row.get("conclusions")) for r, row in enumerate(rows)}
@@ -256,7 +256,7 @@ def _iris(term: Any) -> list[str]:
     return sorted(dict.fromkeys(term.value.split()))
 
 
-def _explain(store: Store, conclusions: list[str]) -> dict[str, tuple[str, list[str]]]:
+def _explain(store: Dataset, conclusions: list[str]) -> dict[str, tuple[str, list[str]]]:
     """Return, for each concluded node, its rule IRI and premises.
 
     The lean rules' conclusions first (they come by the ten thousand), then the others', which
@@ -281,7 +281,7 @@ def _explain(store: Store, conclusions: list[str]) -> dict[str, tuple[str, list[
 LEAN_PREMISES = ("employee", "position", "competency", "scheme")
 
 
-def _explain_lean(store: Store, nodes: list[str], out: dict[str, tuple[str, list[str]]]) -> None:
+def _explain_lean(store: Dataset, nodes: list[str], out: dict[str, tuple[str, list[str]]]) -> None:
     """Add the rule and premises of lean rules' conclusions (see :mod:`selaras.engine.rules`).
 
     The rule is the one whose graph holds the node. A finding may rest on tens of thousands of
@@ -319,18 +319,19 @@ def _explain_lean(store: Store, nodes: list[str], out: dict[str, tuple[str, list
 LEAN_SCAN_FROM = 2_000
 
 
-def _nodes_in(store: Store, graph: str) -> int:
+def _nodes_in(store: Dataset, graph: str) -> int:
     """The typed nodes of a graph (a count: read in order, no term spelled out)."""
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?c a ?type }} }}").rows
     return int(rows[0]["n"].value)
 
 
-def _lean_scan(store: Store, rule: rule_registry.Rule, wanted: set[str], out: dict[str, tuple[str, list[str]]]) -> None:
+def _lean_scan(store: Dataset, rule: rule_registry.Rule, wanted: set[str], out: dict[str, tuple[str, list[str]]]) -> None:
     """Read the cited properties of every node in a lean rule's graph; keep those of ``wanted``."""
     union = " UNION ".join(f"{{ ?c sel:{p} ?v }}" for p in LEAN_PREMISES)
     text = f"PREFIX sel: <{SEL_IRI}>\nSELECT ?c ?v WHERE {{ GRAPH <{rule.graph}> {{ {union} }} }}"
-    if store.capabilities.embedded:  # the embedded store gives the rows as text: no object per term
-        pairs: Iterable[tuple[str, str]] = (line.partition("\t")[::2] for line in store.query_text(text).split("\n")[1:])
+    embedded = store.embedded()
+    if embedded is not None:  # the embedded store gives the rows as text: no object per term
+        pairs: Iterable[tuple[str, str]] = (line.partition("\t")[::2] for line in embedded.query_text(text).split("\n")[1:])
     else:
         pairs = ((str(row["c"]), str(row["v"])) for row in store.query(text).rows)
     odd: set[str] = set()  # nodes with a blank or literal value: left to the lookups, which read terms exactly
@@ -347,7 +348,7 @@ def _lean_scan(store: Store, rule: rule_registry.Rule, wanted: set[str], out: di
         out.pop(c, None)
 
 
-def _lean_lookups(store: Store, nodes: list[str], lean: dict[str, rule_registry.Rule],
+def _lean_lookups(store: Dataset, nodes: list[str], lean: dict[str, rule_registry.Rule],
                   out: dict[str, tuple[str, list[str]]]) -> None:
     """Look each node's cited properties up: one query per 500 nodes, each property an OPTIONAL
     of one pattern on the bound node (looked up node by node, and only the properties cited)."""
@@ -442,7 +443,7 @@ def _format(template: str, lang: str, row: dict[str, Any], namer: Namer) -> str:
 
 # --- SHACL check ------------------------------------------------------------------------
 
-def _shacl_findings(check: Check, store: Store, namer: Namer, section: Section) -> tuple[list[Finding], str | None]:
+def _shacl_findings(check: Check, store: Dataset, namer: Namer, section: Section) -> tuple[list[Finding], str | None]:
     try:
         from selaras.engine.validation import shacl_report  # type: ignore[import-not-found, unused-ignore]
     except ImportError:

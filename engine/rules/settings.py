@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from selaras.engine.errors import InputError
 from selaras.engine.rules import get
 from selaras.engine.store import (
-    FACTS_GRAPH, INFERRED_PREFIX, META_GRAPH, SETTINGS_GRAPH, VERSION_INFO, Store, facts_version,
+    FACTS_GRAPH, INFERRED_PREFIX, META_GRAPH, SETTINGS_GRAPH, VERSION_INFO, Dataset, facts_version,
 )
 from selaras.ontology.namespace import RDF_TYPE, integer, sel, typed
 
@@ -84,7 +84,7 @@ class Settings:
         return ref + timedelta(days=self.expiry_warning_days if self.expiry_warning_days is not None else 90)
 
 
-def effective_settings(store: Store, overrides: Settings | None = None) -> Settings:
+def effective_settings(store: Dataset, overrides: Settings | None = None) -> Settings:
     """Combine command-line overrides, the data's ``settings.csv`` values and the defaults."""
     data: dict[str, object] = {}
     names = {
@@ -143,7 +143,7 @@ def _decimal_text(value: float | None) -> str:
 
 
 # --- whether the stored conclusions are current ------------------------------------
-def state_tag(store: Store, settings: Settings) -> str:
+def state_tag(store: Dataset, settings: Settings) -> str:
     """Return the tag of what inference depends on: the facts version and the settings."""
     return f"{facts_version(store)}|{settings}"
 
@@ -161,13 +161,13 @@ def requested(overrides: Settings | None) -> bool:
     return overrides is not None and any(v is not None for v in vars(overrides).values())
 
 
-def stored_markers(store: Store) -> list[str]:
+def stored_markers(store: Dataset) -> list[str]:
     """The version markers of the stored conclusions (facts version, settings, ``|by request``), sorted."""
     return sorted(q.object.value for q in store.match(INFERRED, VERSION_INFO, None, ox.NamedNode(META_GRAPH))
                   if isinstance(q.object, ox.Literal))
 
 
-def is_current(store: Store, overrides: Settings | None = None, *, strict: bool = False) -> bool:
+def is_current(store: Dataset, overrides: Settings | None = None, *, strict: bool = False) -> bool:
     """Tell whether the stored conclusions were inferred from the current facts and settings.
 
     Conclusions inferred with settings given for the run (``selaras infer --max-moves-per-position 5``)
@@ -185,7 +185,7 @@ def is_current(store: Store, overrides: Settings | None = None, *, strict: bool 
     return any(t.startswith(facts) and t.endswith(BY_REQUEST) for t in stored)
 
 
-def derive(store: Store, rule_ids: list[str]) -> None:
+def derive(store: Dataset, rule_ids: list[str]) -> None:
     """Write the effective settings and run these rules' updates in ``store``, in the order given.
 
     For the shapes, which read a rule's conclusions (the scale bounds) besides the facts; the
