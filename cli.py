@@ -16,7 +16,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -28,6 +28,9 @@ from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 from selaras.engine.errors import InconsistentError, SelarasError
 from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
+
+if TYPE_CHECKING:
+    from selaras.engine.audit.run import AuditReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -939,7 +942,7 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
       selaras audit --format html -o audit.html --lang id
       selaras audit --format json --fail-on warning --reference-date 2026-06-30
     """
-    from selaras.engine.audit.report import render, summary_columns
+    from selaras.engine.audit.report import render
 
     with state.open() as org:
         if not org.holds_organisation():
@@ -949,13 +952,19 @@ def audit(state: State, fmt: str, lang: str, fail_on: str, output: Path | None, 
         with working("auditing") as step:
             report = org.audit(_settings(**settings), checks=list(checks) or None, skip=skip, fail_on=fail_on,
                                progress=lambda check, done, total: step(f"auditing: {check} ({done + 1}/{total})"))
-    counts = ", ".join(f"{n} {word}" for word, n in zip(summary_columns(lang)[3:], report.counts().values(), strict=True))
-    _write_or_echo(render(report, fmt, lang), output, f"wrote {fmt} report to {output}: {len(report.findings)} findings "
-                   f"({counts})" if lang == "en" else f"laporan {fmt} ditulis ke {output}: {len(report.findings)} temuan "
-                   f"({counts})")
+    _write_or_echo(render(report, fmt, lang), output, _report_written(report, fmt, lang, output))
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     sys.exit(report.exit_code())
+
+
+def _report_written(report: AuditReport, fmt: str, lang: str, output: Path | None) -> str:
+    """What ``selaras audit -o FILE`` says on stderr: the file and the findings by severity."""
+    from selaras.engine.audit.report import summary_columns
+
+    counts = ", ".join(f"{n} {word}" for word, n in zip(summary_columns(lang)[3:], report.counts().values(), strict=True))
+    return (f"wrote {fmt} report to {output}: {len(report.findings)} findings ({counts})" if lang == "en" else
+            f"laporan {fmt} ditulis ke {output}: {len(report.findings)} temuan ({counts})")
 
 
 def _write_or_echo(text: str, output: Path | None, written: str) -> None:
@@ -1018,11 +1027,10 @@ def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max
     store = state.store_path if state.explicit or store_exists(state.store_path) else None
     if store is None:
         click.echo("note: no store given; serving the bundled example organisation", err=True)
-    settings = ServerSettings(host=host, port=port, timeout=timeout, max_rows=max_rows, max_body=max_body,
-                              workers=workers, allow_update=allow_update, token=token,
-                              max_memory=default_max_memory(workers) if max_memory is None else max_memory)
-    run_server(settings, store, out=lambda line: click.echo(line),
-               err=lambda line: click.echo(line, err=True))
+    memory = default_max_memory(workers) if max_memory is None else max_memory
+    run_server(ServerSettings(host=host, port=port, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
+                              allow_update=allow_update, token=token, max_memory=memory),
+               store, out=lambda line: click.echo(line), err=lambda line: click.echo(line, err=True))
 
 
 if __name__ == "__main__":  # pragma: no cover

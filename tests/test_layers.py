@@ -93,3 +93,20 @@ def test_imports_only_from_its_layer_or_below(module: str) -> None:
 def test_the_check_sees_imports_inside_functions() -> None:
     # validation reads the rules' settings inside a function: the graph has that edge
     assert GRAPH.has_edge("selaras.engine.validation", "selaras.engine.rules.settings")
+
+
+#: The most lines a command's body may have (its docstring aside): parse, one API call, print.
+COMMAND_LINES = 16
+
+
+def test_every_command_is_a_call_of_the_api_and_a_print() -> None:
+    tree = ast.parse((ROOT / "cli.py").read_text(encoding="utf-8"))
+    long = {}
+    for node in ast.walk(tree):
+        commands = [d for d in getattr(node, "decorator_list", []) if isinstance(d, ast.Call)
+                    and isinstance(d.func, ast.Attribute) and d.func.attr in ("command", "group")]
+        if isinstance(node, ast.FunctionDef) and commands:
+            body = node.body[1:] if ast.get_docstring(node) else node.body
+            if body and body[-1].end_lineno - body[0].lineno + 1 > COMMAND_LINES:  # type: ignore[operator]
+                long[node.name] = body[-1].end_lineno - body[0].lineno + 1  # type: ignore[operator]
+    assert long == {}, "move the work into the API (engine/api.py); keep the command to parse, call, print"
