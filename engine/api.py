@@ -278,8 +278,11 @@ class Selaras:
         and an entity the store does not hold is an error (:mod:`selaras.engine.names`).
         """
         q = queries.load(name)
-        return self.store.query(q.text, bindings=q.bindings(params, find=lambda kind, value: names.find(
-            self.store, kind, value)))
+        return self.store.query(q.text, bindings=self._bindings(q, params))
+
+    def _bindings(self, named: queries.NamedQuery, params: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """A named query's parameters as RDF terms, the entities they name found in this store."""
+        return named.bindings(dict(params), find=lambda kind, value: names.find(self.store, kind, value))
 
     def records(self, name: str, **params: str) -> list[dict[str, object]]:
         """Run a named query and return its rows as plain dicts of Python values.
@@ -354,8 +357,7 @@ class Selaras:
             named = queries.load(query)
             if "lang" in {p.name for p in named.params} and "lang" not in given:
                 given["lang"] = lang
-            text = named.text
-            bindings = named.bindings(given, find=lambda kind, value: names.find(self.store, kind, value))
+            text, bindings = named.text, self._bindings(named, given)
         else:
             text = query
         if looks_like_update(text):

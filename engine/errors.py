@@ -6,6 +6,7 @@ Every error message says what is wrong and ends with what to do about it. The CL
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -70,3 +71,20 @@ class QueryError(SelarasError):
 
 class NotFoundError(SelarasError):
     """A named thing (query, rule, position, employee …) does not exist."""
+
+
+def unknown(what: str, wanted: str, known: Iterable[str], hint: str, *, always: bool = False) -> NotFoundError:
+    """The error for a name a registry (rules, named queries, audit checks) does not have.
+
+    It suggests the close matches; ``hint`` is said when there are none, or ``always``.
+
+    >>> str(unknown("rule", "gapp", ["gap", "held-level"], "see `selaras rules`"))
+    "no rule 'gapp' — did you mean gap?"
+    >>> str(unknown("audit check", "zzz", ["R1-a"], "the checks are: R1-a", always=True))
+    "no audit check 'zzz' — the checks are: R1-a"
+    """
+    import difflib
+
+    close = difflib.get_close_matches(wanted, list(known), n=3)
+    guess = f"did you mean {', '.join(close)}?" if close else ""
+    return NotFoundError(f"no {what} {wanted!r} — " + (f"{guess} {hint}" if always and guess else guess or hint))

@@ -27,6 +27,7 @@ A query's default graph is the union of all graphs, so analysts need no ``GRAPH`
 from __future__ import annotations
 
 import ctypes
+import functools
 import errno
 import io
 import os
@@ -60,26 +61,27 @@ VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 INTERRUPTED = "the store holds the facts of an import that was cut short (they have no version)"
 
 
-def facts_version(store: Any) -> str | None:
+def facts_version(store: Dataset) -> str | None:
     """Return the version tag of the facts graph (a new one on every import that changes it), or None."""
     for q in store.match(ox.NamedNode(FACTS_GRAPH), VERSION_INFO, None, ox.NamedNode(META_GRAPH)):
-        return str(q.object.value)
+        return term_value(q.object)
     return None
 
 
-def check_complete(store: Any) -> None:
+def check_complete(store: Dataset) -> None:
     """Raise StoreError when the facts are those of an interrupted bulk import."""
     if facts_version(store) is None and store.query(f"ASK {{ GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }} }}").boolean:
         raise StoreError(f"{store.location}: {INTERRUPTED} — run `selaras import --replace` with the same files")
 
 
-def rule_graphs() -> list[str]:
+@functools.cache  # read once: a server in the explicit dataset mode lists the graphs for every query
+def rule_graphs() -> tuple[str, ...]:
     """The graph of every rule: one per rule file of ``engine/rules/`` (the files the rules layer reads).
 
     >>> inferred_graph("gap") in rule_graphs() and SETTINGS_GRAPH not in rule_graphs()
     True
     """
-    return sorted(inferred_graph(f.stem) for f in (Path(__file__).parent / "rules").glob("*.rq"))
+    return tuple(sorted(inferred_graph(f.stem) for f in (Path(__file__).parent / "rules").glob("*.rq")))
 
 
 def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:

@@ -37,7 +37,7 @@ from importlib.resources import files
 
 import pyoxigraph as ox
 
-from selaras.engine.errors import InputError, NotFoundError, Problem
+from selaras.engine.errors import InputError, Problem, unknown
 from selaras.engine.sparql import read_header
 from selaras.ontology.namespace import DATA_IRI
 
@@ -276,11 +276,7 @@ def load(name: str) -> NamedQuery:
     """
     path = files(__name__) / f"{name}.rq"
     if not re.fullmatch(r"[a-z0-9-]+", name) or not path.is_file():
-        import difflib
-
-        close = difflib.get_close_matches(name, names(), n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "see `selaras query --list`"
-        raise NotFoundError(f"no named query {name!r} — {hint}")
+        raise unknown("named query", name, names(), "see `selaras query --list`")
     return _parse(name, path.read_text(encoding="utf-8"))
 
 

@@ -10,7 +10,7 @@ from functools import cache
 from importlib.resources import files
 
 from selaras.engine.audit.findings import Severity
-from selaras.engine.errors import NotFoundError
+from selaras.engine.errors import unknown
 from selaras.engine.sparql import joined, read_header
 from selaras.ontology.namespace import CHECK_IRI
 
@@ -140,12 +140,7 @@ def get(check_id: str) -> Check:
     """
     by_id = {c.id: c for c in all_checks()}
     if check_id not in by_id:
-        import difflib
-
-        close = difflib.get_close_matches(check_id, list(by_id), n=3)
-        raise NotFoundError(f"no audit check {check_id!r} — "
-                            + (f"did you mean {', '.join(close)}? " if close else "")
-                            + f"the checks are: {', '.join(by_id)}")
+        raise unknown("audit check", check_id, by_id, f"the checks are: {', '.join(by_id)}", always=True)
     return by_id[check_id]
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from selaras.engine.errors import NotFoundError
+from selaras.engine.errors import unknown
 from selaras.engine.sparql import joined, read_header, split_construct, update_text
 from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, SETTINGS_GRAPH, inferred_graph
 from selaras.ontology.namespace import RULE_IRI
@@ -170,9 +170,5 @@ def get(rule_id: str) -> Rule:
     """
     by_id = {r.id: r for r in all_rules()}
     if rule_id not in by_id:
-        import difflib
-
-        close = difflib.get_close_matches(rule_id, list(by_id), n=3)
-        raise NotFoundError(f"no rule {rule_id!r} — " + (f"did you mean {', '.join(close)}?" if close
-                                                         else "see `selaras rules`"))
+        raise unknown("rule", rule_id, by_id, "see `selaras rules`")
     return by_id[rule_id]
