@@ -674,21 +674,13 @@ def career_paths(state: State, source: str, target: str, k: int, track: str | No
       selaras career paths staf-sertifikasi-c8 kepala-lsp
       selaras career paths "Verifikator Penjaminan Manfaat Rujukan" verifikator-ahli --track specialist
     """
-    from selaras.engine import career, careerview
-
+    options = _ranking(weights, no_importance)
     with state.open() as org:
-        cg = org.career()
-        if all_moves:
-            cg = career.with_allowed_moves(cg)
-        a, b = career.resolve_position(cg, source), career.resolve_position(cg, target)
-        try:
-            paths = career.best_paths(cg, a, b, k, track=track, max_increase=max_increase,
-                                      options=_ranking(weights, no_importance))
-        except career.NoPathError:
-            reasons = career.explain_no_path(cg, a, b, track=track, max_increase=max_increase, lang=lang)
-            click.echo(careerview.render_no_path(cg, a, b, reasons, fmt, lang), nl=False)
-            sys.exit(1)
-        click.echo(careerview.render_paths(cg, a, b, paths, fmt, lang), nl=False)
+        paths = org.career().paths(source, target, k, track=track, max_increase=max_increase,
+                                   all_moves=all_moves, options=options)
+        click.echo(paths.render(fmt, lang), nl=False)  # labels are read as it writes
+    if not paths.found:
+        sys.exit(1)
 
 
 @career.command("next")
@@ -725,20 +717,13 @@ def career_next(state: State, position: str | None, employee_name: str | None, t
       selaras career next --employee E0038 --format json
       selaras career next verifikator-pmr --weight grade=0 --weight similarity=2
     """
-    from selaras.engine import career, careerview
-
     if (position is None) == (employee_name is None):
         raise click.UsageError("give a POSITION or --employee ID (one of them)")
     options = _ranking(weights, no_importance)
     with state.open() as org:
-        cg = org.career()
-        emp = None if employee_name is None else career.resolve_employee(cg, employee_name)
-        code = career.resolve_position(cg, str(position)) if emp is None else str(emp.position)
-        if all_moves and (emp is None or emp.position is not None):
-            cg = career.with_allowed_moves(cg, [code])
-        moves = (career.next_moves(cg, code, options, track=track, limit=limit or None) if emp is None
-                 else career.next_moves_for_employee(cg, emp, options, track=track, limit=limit or None))
-        click.echo(careerview.render_next(cg, code, moves, options, fmt, lang, emp), nl=False)
+        moves = org.career().next(position, employee=employee_name, track=track, limit=limit or None,
+                                  all_moves=all_moves, options=options)
+        click.echo(moves.render(fmt, lang), nl=False)
 
 
 @career.command("pool")
@@ -764,14 +749,10 @@ def career_pool(state: State, position: str, min_readiness: float, include_holde
       selaras career pool verifikator-senior --min-readiness 0.8
       selaras career pool verifikator-senior --reachable --format md
     """
-    from selaras.engine import career, careerview
-
     with state.open() as org:
-        cg = org.career()
-        code = career.resolve_position(cg, position)
-        pool = career.talent_pool(cg, code, min_readiness=min_readiness, include_holders=include_holders,
-                                  reachable=reachable, limit=limit or None)
-        click.echo(careerview.render_pool(cg, code, pool, min_readiness, fmt, lang), nl=False)
+        pool = org.career().pool(position, min_readiness=min_readiness, include_holders=include_holders,
+                                 reachable=reachable, limit=limit or None)
+        click.echo(pool.render(fmt, lang), nl=False)
 
 
 @career.command("plan")
@@ -793,15 +774,10 @@ def career_plan(state: State, employee_name: str, target: str, assume: tuple[str
       selaras career plan --employee E0038 --target verifikator-ahli
       selaras career plan --employee E0038 --target verifikator-ahli --assume pel-kepemimpinan-manajer
     """
-    from selaras.engine import career, careerview
-
+    programs = [p.strip() for a in assume for p in a.split(",") if p.strip()]
     with state.open() as org:
-        cg = org.career()
-        emp = career.resolve_employee(cg, employee_name)
-        code = career.resolve_position(cg, target)
-        programs = [career.resolve_program(cg, p.strip()) for a in assume for p in a.split(",") if p.strip()]
-        plan = career.development_plan(cg, emp, code, assume=programs)
-        click.echo(careerview.render_plan(cg, plan, emp, fmt, lang), nl=False)
+        plan = org.career().plan(employee_name, target, assume=programs)
+        click.echo(plan.render(fmt, lang), nl=False)
 
 
 @career.command("map")
@@ -826,10 +802,8 @@ def career_map(state: State, family: str | None, fmt: str, all_moves: bool, lang
       selaras career map --format html -o career.html
       selaras career map --format dot | dot -Tpng > career.png
     """
-    from selaras.engine import careermap
-
     with state.open() as org:
-        text = careermap.render_map(org.career(), fmt, family=family, all_moves=all_moves, lang=lang)
+        text = org.career().map(fmt, family=family, all_moves=all_moves, lang=lang)
     _write_or_echo(text, output, f"wrote {output} ({len(text)} characters)")
 
 

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             report = org.infer(progress=lambda rule, done, total: print(f"  rule {rule} …", flush=True)
                                if args.verbose else None)
             t3 = time.perf_counter()
-            cg = org.career()
+            cg = org.career().graph
         t4 = time.perf_counter()
     comps = len(cg.competencies)
     print(f"generator: {used}")

@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         weights[key] = float(value)
     options = RankingOptions(**weights)
     org = selaras.open(args.store)
-    cg = org.career()
+    cg = org.career().graph
     ref = (read_csv_reference(args.reference, cg) if args.reference
            else holdout_reference(cg, args.holdout, args.holdout_after))
     result = evaluate(cg, ref, options, grid=args.grid)

@@ -241,7 +241,7 @@ def m_career(a: argparse.Namespace) -> dict[str, Any]:
 
     org = _disk_org(a) if a.disk else _fresh_org(Path(a.work, "inferred.nq"))
     t0 = time.perf_counter()
-    cg = org.career()
+    cg = org.career().graph
     build = time.perf_counter() - t0
     rng = random.Random(7)
     positions = rng.sample(sorted(cg.positions), min(30, len(cg.positions)))

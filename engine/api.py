@@ -384,18 +384,23 @@ class Selaras:
             step("reasoning over the ontology and the model (OWL, HermiT)")
         return CheckReport(results, validation.owl_reasoning(store) if owl else None)
 
-    def career(self) -> career.CareerGraph:
-        """The career graph (positions, moves, what each demands), its conclusions brought up to date first.
+    def career(self) -> career.Career:
+        """The career questions (``selaras career``), over the career graph of the current conclusions.
 
-        ``selaras.engine.career`` answers from it: ``next_moves``, ``career_paths``,
-        ``talent_pool``, ``development_plan``; ``careermap.render_map`` draws it.
+        The answer's methods are the commands: ``next``, ``paths``, ``pool``, ``plan`` and
+        ``map``; each answer has ``render(fmt, lang)``. ``.graph`` is the :class:`CareerGraph`
+        (positions, moves, what each demands) that ``selaras.engine.career`` ranks and routes.
 
-        >>> cg = open(example=True).career()
-        >>> len(cg.positions) > 20
+        >>> career = open(example=True).career()
+        >>> career.next("verifikator-pmr", limit=1).moves[0].target
+        'verifikator-senior'
+        >>> career.pool("verifikator-senior", min_readiness=0.9).candidates[0].readiness >= 0.9
+        True
+        >>> len(career.graph.positions) > 20
         True
         """
         self.ensure_inferred()
-        return career.career_graph(self.store)
+        return career.Career(career.career_graph(self.store))
 
     def import_framework(self, requirements: str | Path, positions: str | Path, *, replace: bool = False,
                          min_importance: float | None = None) -> FrameworkReport:

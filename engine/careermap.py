@@ -26,7 +26,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from selaras.engine.career import CareerGraph, move_step, natural_key
+from selaras.engine.career.graph import CareerGraph
+from selaras.engine.career.model import natural_key
+from selaras.engine.career.paths import move_step
 from selaras.engine.errors import InputError
 
 FORMATS = ("dot", "mermaid", "svg", "html")

@@ -48,7 +48,7 @@ def documented_score(m: career.RankedMove, readiness: float = 0.0) -> float:
 def small() -> career.CareerGraph:
     org = selaras.open()
     org.import_paths([DATA / "org"])
-    return org.career()
+    return org.career().graph
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def small_store(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def lxy(example) -> career.CareerGraph:
-    return example.career()
+    return example.career().graph
 
 
 # --- the graph ---------------------------------------------------------------------------------
@@ -97,12 +97,12 @@ def test_edge_demands_agree_with_the_inferred_moves(example, lxy):
 def test_graph_is_cached_and_rebuilt_when_facts_change(tmp_path):
     org = selaras.open()
     org.import_paths([DATA / "org"])
-    first = org.career()
-    assert org.career() is first
+    first = org.career().graph
+    assert org.career().graph is first
     extra = tmp_path / "positions.csv"
     extra.write_text("position,label,grade,family,track\ndata-head,Head of Data,G4,data,managerial\n")
     org.import_paths([extra])
-    second = org.career()
+    second = org.career().graph
     assert second is not first and second.tag != first.tag
     assert second.graph.has_edge("data-lead", "data-head")
 
@@ -383,7 +383,7 @@ def test_framework_import_with_a_0_to_7_scale():
     assert (report.scale, report.low, report.high) == ("fw0-7", 0, 7)
     assert report.positions == 4 and report.requirements == 13 and report.competencies_new == 4
     assert report.rounded == 7  # 5.62 4.12 4.5 3.75 5.12 4.88 2.88
-    cg = org.career()
+    cg = org.career().graph
     assert cg.positions["15-1252.00"].requirements == {"Programming": 6, "critical-thinking": 4,
                                                        "reading-comprehension": 5}
     assert {c: (x.low, x.high) for c, x in cg.competencies.items()} == {c: (0, 7) for c in cg.competencies}

@@ -28,7 +28,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("services", ("selaras.engine.explain", "selaras.engine.audit", "selaras.engine.audit.findings",
                   "selaras.engine.audit.registry", "selaras.engine.audit.describe", "selaras.engine.audit.coverage",
                   "selaras.engine.audit.run", "selaras.engine.audit.report", "selaras.engine.career",
-                  "selaras.engine.careermap", "selaras.engine.careerview", "selaras.engine.render",
+                  "selaras.engine.career.model", "selaras.engine.career.graph", "selaras.engine.career.paths",
+                  "selaras.engine.career.scoring", "selaras.engine.career.plan", "selaras.engine.career.views",
+                  "selaras.engine.career.service", "selaras.engine.careermap", "selaras.engine.render",
                   "selaras.queries")),
     ("api", ("selaras.engine.api", "selaras")),
     # what users run: the command line, the endpoint, and the script that writes the example's people

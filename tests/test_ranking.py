@@ -58,7 +58,7 @@ def test_observed_transitions_count_people_and_dates(with_history) -> None:
 
 
 def test_career_next_weighs_what_people_did(with_history) -> None:
-    cg = with_history.career()
+    cg = with_history.career().graph
     moves = {m.target: m for m in career.next_moves(cg, "ops-analyst")}
     assert (moves["ops-senior"].moved, moves["ops-senior"].observed) == (2, 1.0)  # both who left went there
     assert moves["data-analyst"].observed == 0.0
@@ -145,7 +145,7 @@ def test_a_history_continued_in_a_later_import_is_checked_against_the_store(tmp_
 # --- the measurement -------------------------------------------------------------------------------
 def test_ranking_bench_reads_a_reference_csv(with_history) -> None:
     bench = _bench()
-    cg = with_history.career()
+    cg = with_history.career().graph
     ref = bench.read_csv_reference(DATA / "ranking" / "related.csv", cg)
     result = bench.evaluate(cg, ref, career.RankingOptions())
     assert result["reference_pairs"] == 6
@@ -160,7 +160,7 @@ def test_ranking_bench_names_the_row_of_an_unknown_code(with_history, tmp_path, 
     bad = tmp_path / "related.csv"
     bad.write_text("source,target\nops-analyst,ops-senior\nops-analyst,nowhere\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=r"related.csv:3:target: unknown position 'nowhere'"):
-        bench.read_csv_reference(bad, with_history.career())
+        bench.read_csv_reference(bad, with_history.career().graph)
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def test_the_default_ranking_beats_the_baselines_on_held_out_transitions(generat
 def test_the_held_out_moves_are_not_seen_by_the_ranking(generated_store) -> None:
     bench = _bench()
     with selaras.open(generated_store, read_only=True) as org:
-        cg = org.career()
+        cg = org.career().graph
         ref = bench.holdout_reference(cg, 0.2, None)
         moves = bench.moves_of_histories(cg)
     cutoff = moves[int(len(moves) * 0.8)][0]

@@ -10,10 +10,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from selaras.engine.career import (
-    CareerGraph,
-    CareerPath,
+from selaras.engine.career.graph import CareerGraph
+from selaras.engine.career.model import (
     Candidate,
+    CareerPath,
     Employee,
     Gap,
     LevelChange,
