@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from selaras.engine import messages
 from selaras.engine.api import DEFAULT_STORE, CheckReport, Selaras, Stats
 from selaras.engine.inference import InferenceReport
 from selaras.engine.store import FACTS_GRAPH, remove_store
@@ -236,7 +237,7 @@ def template(output: Path) -> None:
     Example:
       selaras template my-organisation.xlsx
     """
-    from selaras.engine.tabular import write_template
+    from selaras.engine.ingest.tabular import write_template
 
     write_template(str(output))
     click.echo(f"wrote {output}")
@@ -501,9 +502,9 @@ def demo(lang: str) -> None:
       selaras demo
     """
     from selaras.engine.audit.report import summary_columns, summary_rows
-    from selaras.engine.labels import Labels
+    from selaras.engine.store.labels import Labels
 
-    say, org = _DEMO[lang], Selaras.open(example=True)
+    say, org = messages.texts("demo", lang), Selaras.open(example=True)
     click.echo(_demo_head(say, org.stats()))
     o = org.overview()
     labels = Labels(org.store, lang)
@@ -522,31 +523,6 @@ def _demo_head(say: dict[str, Any], s: Stats) -> str:
                               g="/".join(str(v) for v in s.competencies_by_group.values()),
                               l=sum(s.levels_by_scale.values()), s=len(s.schemes), h=s.headcount,
                               p=s.classes.get("Position", 0), e=s.classes.get("Employee", 0))
-
-#: The texts of ``selaras demo``, in English and Indonesian.
-_DEMO: dict[str, dict[str, Any]] = {
-    "en": {
-        "head": "Lembaga XY (bundled example): {c} competencies ({g}), {l} levels, {s} schemes for {h} people, "
-                "{p} positions, {e} employees",
-        "inference": "inference: {t} triples from {r} rules in {sec:.1f} s; HermiT: {m} managerial and {sp} "
-                     "specialist positions",
-        "conclusions": "Conclusions", "conclusion_columns": ["class", "count"],
-        "unaligned": "Technical competencies no scheme certifies, most people first",
-        "unaligned_columns": ["competency", "level", "people", "positions"],
-        "audit": "Alignment audit (selaras audit for the findings)",
-    },
-    "id": {
-        "head": "Lembaga XY (contoh bawaan): {c} kompetensi ({g}), {l} level, {s} skema untuk {h} orang, "
-                "{p} jabatan, {e} pegawai",
-        "inference": "inferensi: {t} tripel dari {r} aturan dalam {sec:.1f} dtk; HermiT: {m} jabatan manajerial "
-                     "dan {sp} jabatan spesialis",
-        "conclusions": "Kesimpulan", "conclusion_columns": ["kelas", "jumlah"],
-        "unaligned": "Kompetensi teknis yang belum disertifikasi skema mana pun, terbanyak pegawai dahulu",
-        "unaligned_columns": ["kompetensi", "level", "pegawai", "jabatan"],
-        "audit": "Audit penyelarasan (selaras audit untuk temuannya)",
-    },
-}
-
 
 @main.command()
 @click.argument("name_or_sparql", required=False)
@@ -870,7 +846,7 @@ def generate(employees: int, positions: int | None, seed: int, competencies: int
       selaras generate --employees 500 --seed 1 --out org-500/
       selaras --store ./big import org-500/ && selaras --store ./big infer
     """
-    from selaras.engine.generate import generate as write_organisation
+    from selaras.engine.ingest.generate import generate as write_organisation
 
     if positions is None:
         positions = max(20, round(employees / 25))

@@ -6,7 +6,7 @@ Not a test: a measurement to run by hand::
     .venv/bin/python bench/career_next.py [--positions 500] [--employees 2000] [--seed 7] [--keep DIR]
                                          [--minimal] [--verbose]
 
-It writes the organisation as CSV in the import format (with ``selaras.engine.generate`` when
+It writes the organisation as CSV in the import format (with ``selaras.engine.ingest.generate`` when
 that module exists, else with the small generator below), imports it into an in-memory
 store, runs the rules (all of them, or with ``--minimal`` only the three the career graph
 reads), builds the career graph, then times ``next`` for a sample of positions and employees
@@ -94,12 +94,12 @@ def generate_standalone(out: Path, positions: int, employees: int, seed: int) ->
 def generate(out: Path, positions: int, employees: int, seed: int) -> str:
     """Generate with the engine's generator when it exists; return which one was used."""
     try:
-        from selaras.engine import generate as engine_generate  # type: ignore[attr-defined]
+        from selaras.engine.ingest import generate as engine_generate  # type: ignore[attr-defined]
     except ImportError:
         generate_standalone(out, positions, employees, seed)
         return "bench/career_next.py (standalone)"
     engine_generate.generate(employees=employees, positions=positions, seed=seed, out=out)
-    return "selaras.engine.generate"
+    return "selaras.engine.ingest.generate"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,7 +55,7 @@ from processes import conclusions, facts
 import selaras
 from selaras.engine import inference
 from selaras.engine.errors import StoreError
-from selaras.engine.generate import generate
+from selaras.engine.ingest.generate import generate
 from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, Store
 
 PARTS = ("imports", "first-inference", "inference", "writers", "readers")

@@ -37,7 +37,7 @@ from pathlib import Path
 import selaras
 from selaras import queries
 from selaras.engine.errors import NotFoundError
-from selaras.engine.generate import generate
+from selaras.engine.ingest.generate import generate
 from selaras.engine.inference import Settings
 from selaras.ontology import EXAMPLE_DIR
 

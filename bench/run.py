@@ -6,7 +6,7 @@ Run from the repository root::
     .venv/bin/python bench/run.py                                   # 1,000, 10,000 and 100,000 employees
     .venv/bin/python bench/run.py --sizes 1000 --out /tmp/b.json    # a quick one
 
-For every size it generates one organisation (``selaras.engine.generate``: 86 competencies,
+For every size it generates one organisation (``selaras.engine.ingest.generate``: 86 competencies,
 hundreds of positions, about 20 assessments per employee) and measures, each in its own
 process so that the peak memory (``VmHWM``) is that measurement's alone:
 
@@ -689,7 +689,7 @@ ALTERNATIVES = ("rules-selaras-sparql", "rules-rdflib", "rules-owlrl", "rules-ow
 
 def run_size(size: int, args: argparse.Namespace, earlier: dict[str, Any] | None = None,
              save: Any = None) -> dict[str, Any]:
-    from selaras.engine.generate import generate
+    from selaras.engine.ingest.generate import generate
 
     positions = POSITIONS.get(size, max(100, min(500, size // 20)))
     scope = _scope(size, args)  # written to the organisation's settings.csv, as a large one would

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import selaras
-from selaras.engine.generate import generate
+from selaras.engine.ingest.generate import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import server_comparison  # noqa: E402  (tests/server_comparison.py: the comparison the tests make)

@@ -40,7 +40,7 @@ Workloads (``--workloads``, letters or names, comma-separated):
     ≤ 10 s, infer ≤ 20 s, audit ≤ 10 s, each query ≤ 1 s, career next ≤ 1 s, every command ≤ 2 GB;
     above, import ≤ 60 s, infer ≤ 120 s, audit ≤ 60 s, each query ≤ 5 s, every command ≤ 6 GB.
 ``c`` / ``framework``
-    A dense framework shaped like O*NET (:mod:`selaras.engine.framework_gen`, ``--fw-positions``
+    A dense framework shaped like O*NET (:mod:`selaras.engine.ingest.framework_gen`, ``--fw-positions``
     × ``--fw-competencies``, default 900 × 35): ``career import-framework`` (≤ 10 s), ``infer``
     (≤ 30 s, ≤ 2 GB), ``career next POSITION`` (≤ 1 s), and the most career moves materialised
     from one position (a SPARQL query), compared with the setting ``max_moves_per_position``
@@ -572,7 +572,7 @@ def workload_framework(run: Runner, work: Path, positions: int, competencies: in
     wl = f"c framework {positions}×{competencies}"
     data, store = work / "framework", work / "framework-store"
     peak = 2048.0
-    m, _ = run.process(wl, "generate framework", [sys.executable, "-m", "selaras.engine.framework_gen",
+    m, _ = run.process(wl, "generate framework", [sys.executable, "-m", "selaras.engine.ingest.framework_gen",
                                                   "--out", str(data), "--positions", str(positions),
                                                   "--competencies", str(competencies)])
     if m.ok:

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from selaras import queries
-from selaras.engine import career, importer, inference, names
+from selaras.engine import career, inference
+from selaras.engine.ingest import importer
+from selaras.engine.store import names
 from selaras.engine.errors import SelarasError
 from selaras.engine.explain import Explanation, explain
 from selaras.engine.sparql import looks_like_update
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from typing import BinaryIO
 
     from selaras.engine.audit.run import AuditReport
-    from selaras.engine.framework import FrameworkReport
+    from selaras.engine.ingest.framework import FrameworkReport
     from selaras.engine.validation import OwlReport, ShaclResult
 
 #: The store directory used when none is given.
@@ -132,13 +134,13 @@ class Selaras:
 
         With ``endpoint`` (a SPARQL 1.1 query URL, and ``update_endpoint`` when the server's
         update URL cannot be guessed) the store is that server instead (see
-        :mod:`selaras.engine.remote`); ``path`` is then ignored.
+        :mod:`selaras.engine.store.remote`); ``path`` is then ignored.
 
         The ontology is (re)loaded into its graph whenever the store is writable, so a store
         always carries the ontology of the installed Selaras.
         """
         if endpoint:
-            from selaras.engine.remote import RemoteStore
+            from selaras.engine.store.remote import RemoteStore
 
             org = cls(RemoteStore(endpoint, update_endpoint, read_only=read_only))
         else:
@@ -275,7 +277,7 @@ class Selaras:
         """Run a named query of ``queries/`` with parameters given as strings.
 
         A parameter that names an entity (a position, an employee …) takes its code or its name,
-        and an entity the store does not hold is an error (:mod:`selaras.engine.names`).
+        and an entity the store does not hold is an error (:mod:`selaras.engine.store.names`).
         """
         q = queries.load(name)
         return self.store.query(q.text, bindings=self._bindings(q, params))
@@ -405,7 +407,7 @@ class Selaras:
     def import_framework(self, requirements: str | Path, positions: str | Path, *, replace: bool = False,
                          min_importance: float | None = None) -> FrameworkReport:
         """Import another framework: a long requirements CSV and a positions CSV (see ``selaras career import-framework``)."""
-        from selaras.engine import framework
+        from selaras.engine.ingest import framework
 
         return framework.import_framework(self.store, Path(requirements), Path(positions), replace=replace,
                                           min_importance=min_importance)
@@ -416,9 +418,9 @@ class Selaras:
 
         A file is written beside its name and renamed, so a failed export leaves none. With
         ``pseudonymise`` employee codes and names become keyed pseudonyms (``key``, see
-        :mod:`selaras.engine.privacy`). Stale conclusions are exported as they are, with a note.
+        :mod:`selaras.engine.ingest.privacy`). Stale conclusions are exported as they are, with a note.
         """
-        from selaras.engine import privacy
+        from selaras.engine.ingest import privacy
 
         secret = privacy.check_key(key) if pseudonymise else None
         wanted = EXPORT_PARTS[graph]

@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from selaras.engine import names
+from selaras.engine import messages
 from selaras.engine.errors import InputError, NotFoundError
-from selaras.engine.labels import Labels
 from selaras.engine.rules import Rule, lean_by_graph
-from selaras.engine.store import FACTS_GRAPH, Dataset, term_value
+from selaras.engine.store import FACTS_GRAPH, Dataset, names, term_value
+from selaras.engine.store.labels import Labels
 from selaras.ontology.namespace import DATA_IRI, RULE_IRI, SEL_IRI
 
 DCT_SOURCE = "http://purl.org/dc/terms/source"
@@ -83,7 +83,7 @@ def resolve(store: Dataset, thing: str) -> str:
     Understood: an IRI (bare or in ``<…>``); a data path (``move/FROM/TO``, ``gap/E0013/CT``);
     ``FROM -> TO`` with each position by code or title; ``EMPLOYEE COMPETENCY`` (a gap); and
     any position, employee, competency, scheme or programme by code or name
-    (:mod:`selaras.engine.names`).
+    (:mod:`selaras.engine.store.names`).
 
     Raises:
         NotFoundError: nothing matches (the message says which forms are understood).
@@ -327,42 +327,35 @@ def _describe(iri: str, labels: Labels) -> str:
 
 def render(e: Explanation, lang: str = "en") -> str:
     """Write an explanation as indented text."""
-    words = {
-        "en": ("concluded by rule", "source", "premises", "parts", "asserted fact",
-               "not concluded: allowed by rule", "below min_move_similarity or past max_moves_per_position; "
-               "worked out on demand"),
-        "id": ("disimpulkan oleh aturan", "sumber", "premis", "bagian", "fakta yang dinyatakan",
-               "tidak disimpulkan: diizinkan oleh aturan", "di bawah min_move_similarity atau melewati "
-               "max_moves_per_position; dihitung saat diminta"),
-    }[lang]
+    words = messages.texts("explain", lang)
     lines = [f"{e.label}  [{', '.join(e.types)}]", f"  <{e.iri}>"]
     lines += _render_body(e, words, indent="  ")
     return "\n".join(lines) + "\n"
 
 
-def _render_body(e: Explanation, words: tuple[str, ...], indent: str) -> list[str]:
+def _render_body(e: Explanation, words: dict[str, str], indent: str) -> list[str]:
     lines = []
     if e.rule and not e.concluded:
-        lines.append(f"{indent}{words[5]} {e.rule}: {e.rule_title} ({words[6]})")
+        lines.append(f"{indent}{words['not_concluded']} {e.rule}: {e.rule_title} ({words['not_concluded_why']})")
     elif e.rule:
-        lines.append(f"{indent}{words[0]} {e.rule}: {e.rule_title}")
+        lines.append(f"{indent}{words['concluded_by']} {e.rule}: {e.rule_title}")
         if e.rule_source:
-            lines.append(f"{indent}  {words[1]}: {e.rule_source}")
+            lines.append(f"{indent}  {words['source']}: {e.rule_source}")
     else:
-        lines.append(f"{indent}{words[4]}")
+        lines.append(f"{indent}{words['asserted']}")
     for s in e.statements:
         lines.append(f"{indent}{s.property_label}: {s.value_label}")
     if e.premises:
-        lines.append(f"{indent}{words[2]}:")
+        lines.append(f"{indent}{words['premises']}:")
         for p in e.premises:
             head = f"{indent}  - {p.label} [{', '.join(p.types)}]"
-            lines.append(head + (f" ({words[0]} {p.inferred_by})" if p.inferred_by else ""))
+            lines.append(head + (f" ({words['concluded_by']} {p.inferred_by})" if p.inferred_by else ""))
             for s in p.statements:
                 lines.append(f"{indent}      {s.property_label}: {s.value_label}")
             if p.source:
-                lines.append(f"{indent}      {words[1]}: {p.source}")
+                lines.append(f"{indent}      {words['source']}: {p.source}")
     if e.parts:
-        lines.append(f"{indent}{words[3]}:")
+        lines.append(f"{indent}{words['parts']}:")
         for part in e.parts:
             lines.append(f"{indent}  * {part.label} [{', '.join(part.types)}]")
             lines += _render_body(part, words, indent + "    ")

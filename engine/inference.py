@@ -63,7 +63,7 @@ class RuleRun:
     triples: int
     seconds: float
     #: how it was evaluated: "sparql" (its update), "fast" (set at a time, engine/fastpath.py) or
-    #: "apart" (in memory over a copy of its inputs, on a server: engine/remote.py)
+    #: "apart" (in memory over a copy of its inputs, on a server: engine/store/remote.py)
     path: str = "sparql"
 
 
@@ -305,7 +305,7 @@ def _with_dependencies(only: list[str] | None) -> set[str]:
 def evaluate_apart(store: Dataset, rule: rule_registry.Rule) -> int:
     """Evaluate a rule with the embedded engine over a copy of what it reads; write its graph into ``store``.
 
-    For a rule the server's planner cannot run in reasonable time (:data:`selaras.engine.remote.APART`: the server says so with ``evaluates_apart``).
+    For a rule the server's planner cannot run in reasonable time (:data:`selaras.engine.store.remote.APART`: the server says so with ``evaluates_apart``).
     The copy holds only the triples the rule's patterns can match: those of its predicates,
     and the ``rdf:type`` triples of its classes (:func:`~selaras.engine.sparql.constants_read`),
     read from its input graphs; the rule then runs in memory as it does in the embedded store

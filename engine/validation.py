@@ -30,7 +30,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from selaras.engine.errors import InconsistentError, SelarasError
-from selaras.engine.labels import Labels
+from selaras.engine.store.labels import Labels
 from selaras.engine.rules import SETTINGS_GRAPH
 from selaras.engine.store import FACTS_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, Dataset, inferred_graph
 from selaras.ontology import SHAPES_FILE

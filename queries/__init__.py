@@ -153,7 +153,7 @@ class NamedQuery:
             http: word errors for the endpoint's query string (``?name=value``).
             find: ``find(kind, value) -> code`` for the parameters that name an entity (a position,
                 an employee …): checks that it exists and accepts names as well as codes
-                (:func:`selaras.engine.names.find`). Without it, entity values are taken as codes.
+                (:func:`selaras.engine.store.names.find`). Without it, entity values are taken as codes.
 
         Raises:
             InputError: an unknown parameter, a value of the wrong type or outside the

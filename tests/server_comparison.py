@@ -23,7 +23,8 @@ import pyoxigraph as ox
 
 import selaras
 from selaras import queries
-from selaras.engine import remote, rules
+from selaras.engine import rules
+from selaras.engine.store import remote
 from selaras.engine.store import FACTS_GRAPH
 
 try:  # as part of the tests package, or from bench/ with tests/ on the path

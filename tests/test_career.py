@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import selaras
-from selaras.engine import career, careermap, framework
+from selaras.engine import career, careermap
+from selaras.engine.ingest import framework
 from selaras.engine.errors import InputError, NotFoundError
 
 DATA = Path(__file__).parent / "data" / "career"

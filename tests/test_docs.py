@@ -10,7 +10,7 @@ import click
 import pytest
 
 from selaras.cli import main
-from selaras.engine.tabular import TABLES
+from selaras.engine.ingest.tabular import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

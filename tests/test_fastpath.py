@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import selaras
 from selaras.engine import fastpath, inference, rules
-from selaras.engine.generate import generate
+from selaras.engine.ingest.generate import generate
 from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX
 
 from .conftest import DATA

@@ -11,8 +11,8 @@ import pytest
 
 import selaras
 from selaras.engine.errors import InputError
-from selaras.engine.generate import REFERENCE_DATE, generate
-from selaras.engine.tabular import TABLES_BY_FILE
+from selaras.engine.ingest.generate import REFERENCE_DATE, generate
+from selaras.engine.ingest.tabular import TABLES_BY_FILE
 
 SEL = "https://w3id.org/selaras/ontology#"
 SIZE = {"employees": 120, "positions": 24}

@@ -18,7 +18,7 @@ import click
 import pytest
 
 from selaras.cli import main
-from selaras.engine.tabular import TABLES_BY_FILE, write_template
+from selaras.engine.ingest.tabular import TABLES_BY_FILE, write_template
 from selaras.ontology import EXAMPLE_DIR
 
 from .conftest import DATA

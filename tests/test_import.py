@@ -8,7 +8,7 @@ import pytest
 
 import selaras
 from selaras.engine.store import FACTS_GRAPH
-from selaras.engine.tabular import write_template
+from selaras.engine.ingest.tabular import write_template
 
 from .conftest import DATA, content
 
@@ -130,7 +130,7 @@ def _mini_rows() -> dict[str, list[list[object]]]:
 
 
 def test_an_xlsx_workbook_imports_the_same_facts_as_csv(tmp_path) -> None:
-    from selaras.engine.tabular import TABLES_BY_FILE
+    from selaras.engine.ingest.tabular import TABLES_BY_FILE
 
     rows = {}
     for name, (header, records) in _mini_rows().items():
@@ -171,7 +171,7 @@ def test_an_xlsx_with_formulas_or_merged_cells_is_refused(cli, store, tmp_path) 
 def test_template_lists_every_table(cli, tmp_path) -> None:
     from openpyxl import load_workbook
 
-    from selaras.engine.tabular import TABLES
+    from selaras.engine.ingest.tabular import TABLES
 
     out = tmp_path / "t.xlsx"
     assert cli("template", str(out)).exit_code == 0
@@ -222,7 +222,7 @@ def test_a_csv_file_changed_between_checking_and_writing_aborts_the_import(tmp_p
     """Rows are read twice (checked, then written as text into one load): a change in between writes nothing."""
     import shutil
 
-    from selaras.engine import importer
+    from selaras.engine.ingest import importer
 
     folder = tmp_path / "org"
     shutil.copytree(MINI, folder)

@@ -136,7 +136,7 @@ def test_check_reasons_once_per_model(cli, example_store, monkeypatch) -> None:
 
 def _version(store: str) -> str:
     import selaras
-    from selaras.engine import importer
+    from selaras.engine.ingest import importer
 
     with selaras.open(store, read_only=True) as org:
         return next(org.store.match(importer.FACTS, importer.VERSION_INFO, None)).object.value

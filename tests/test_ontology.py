@@ -32,7 +32,7 @@ def test_no_undeclared_sel_terms_in_the_ontology() -> None:
 
 
 def test_misspelt_term_fails_at_import_time() -> None:
-    from selaras.engine.tabular import sel
+    from selaras.engine.ingest.tabular import sel
 
     with pytest.raises(AttributeError):
         SEL.Competence  # noqa: B018

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from selaras import queries
 from selaras.cli import main
-from selaras.engine.tabular import TABLES_BY_FILE
+from selaras.engine.ingest.tabular import TABLES_BY_FILE
 
 from .conftest import DATA
 

@@ -18,7 +18,7 @@ import pytest
 import selaras
 from selaras.engine import career
 from selaras.engine.errors import InputError
-from selaras.engine.generate import generate
+from selaras.engine.ingest.generate import generate
 
 
 

@@ -33,7 +33,7 @@ import pytest
 import selaras
 from selaras.engine import inference
 from selaras.engine.errors import StoreError, StoreInUseError
-from selaras.engine.generate import generate
+from selaras.engine.ingest.generate import generate
 from selaras.engine.store import INFERRED_PREFIX, Store
 
 from .conftest import DATA
@@ -188,7 +188,7 @@ def test_a_first_inference_interrupted_while_writing_reads_as_stale_and_the_next
 
 def test_a_large_first_import_is_bulk_loaded_and_a_cut_short_one_is_reported(tmp_path, monkeypatch) -> None:
     """From BULK_ROWS rows a first import on disk goes through the bulk loader, version last."""
-    from selaras.engine import importer
+    from selaras.engine.ingest import importer
     from selaras.engine.errors import InputError, StoreError
 
     with selaras.open(tmp_path / "transaction") as org:
@@ -314,7 +314,7 @@ def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path,
     another's graph waits for it, so the conclusions are those of the in-memory run; the version
     marker comes after every load, and a run that fails while loads are pending leaves the store
     as it was."""
-    from selaras.engine import store as store_module
+    from selaras.engine.store import embedded as store_module
 
     if reads == "the store":
         monkeypatch.setattr(inference, "READ_IN_MEMORY_FACTS", 0)
@@ -384,7 +384,7 @@ def test_graphs_loaded_behind_the_rules_give_the_in_memory_conclusions(tmp_path,
 def test_a_file_with_blank_nodes_is_loaded_in_one_call(tmp_path, monkeypatch) -> None:
     """The bulk loader names blank nodes afresh in every call: a file that mentions one is not cut
     in parts (a node cut in two would become two nodes); a file without any is."""
-    from selaras.engine import store as store_module
+    from selaras.engine.store import embedded as store_module
 
     monkeypatch.setattr(store_module, "SMALL_WRITE_BYTES", 0)
     monkeypatch.setattr(store_module, "LOAD_PART_BYTES", 16)

@@ -23,9 +23,10 @@ from rdflib.compare import isomorphic
 import selaras
 from selaras import queries
 from selaras.cli import main
-from selaras.engine import inference, remote, rules
+from selaras.engine import inference, rules
+from selaras.engine.store import remote
 from selaras.engine.errors import QueryError, StoreError
-from selaras.engine.generate import generate
+from selaras.engine.ingest.generate import generate
 from selaras.engine.render import render_result
 from selaras.engine.store import FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH
 from selaras.ontology import EXAMPLE_DIR

@@ -1,4 +1,4 @@
-"""The dense-framework generator (engine/framework_gen.py) and the helpers of bench/userpath.py."""
+"""The dense-framework generator (engine/ingest/framework_gen.py) and the helpers of bench/userpath.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import selaras
-from selaras.engine import framework, framework_gen
+from selaras.engine.ingest import framework, framework_gen
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "userpath.py"
 

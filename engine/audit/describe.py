@@ -20,8 +20,9 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from selaras.engine import messages
 from selaras.engine.audit.findings import Ref, Text
-from selaras.engine.labels import Labels
+from selaras.engine.store.labels import Labels
 from selaras.engine.store import Dataset
 from selaras.ontology.namespace import SEL_IRI
 
@@ -58,36 +59,14 @@ SELECT ?x ?type ?employee ?position ?competency ?scheme ?program ?level ?require
 }}
 """
 
-# How a kind of node is described: English and Indonesian templates over the query's variables.
+#: How a kind of node is described, in English and Indonesian, over the query's variables: the
+#: catalogue's ``describe`` section (its ``none`` and ``not_assessed`` fill unbound variables).
 _TEMPLATES: dict[str, tuple[str, str]] = {
-    "Requirement": ("{position} requires {competency} at level {required}",
-                    "{position} mensyaratkan {competency} level {required}"),
-    "SchemeCompetency": ("{scheme} certifies {competency} up to level {level}",
-                         "{scheme} mensertifikasi {competency} hingga level {level}"),
-    "ProgramCompetency": ("{program} develops {competency} to level {level}",
-                          "{program} mengembangkan {competency} hingga level {level}"),
-    "Assessment": ("{employee}: {competency} assessed at level {level} on {date}",
-                   "{employee}: {competency} diases pada level {level} tanggal {date}"),
-    "Certification": ("certificate of {scheme} held by {employee}, issued {issued}, expires {expires}",
-                      "sertifikat {scheme} milik {employee}, terbit {issued}, berlaku hingga {expires}"),
-    "HeldCompetency": ("{employee} holds {competency} at level {held} (assessed {date})",
-                       "{employee} memiliki {competency} level {held} (diases {date})"),
-    "CompetencyGap": ("{employee} in {position}: {competency} required at {required}, held {held}",
-                      "{employee} pada {position}: {competency} dipersyaratkan {required}, dimiliki {held}"),
-    "StaleAssessment": ("{employee}: {competency} last assessed {date}, before {cutoff}",
-                        "{employee}: {competency} terakhir diases {date}, sebelum {cutoff}"),
-    "MissingAssessment": ("{employee}: {competency}, required by {position}, never assessed",
-                          "{employee}: {competency}, dipersyaratkan {position}, belum pernah diases"),
-    "CertificationNeed": ("{employee} in {position} needs a certificate of {scheme}",
-                          "{employee} pada {position} membutuhkan sertifikat {scheme}"),
-    "UnalignedCompetency": ("{competency} required at level {required}: {lacks}",
-                            "{competency} dipersyaratkan pada level {required}: {lacks}"),
-    "Readiness": ("readiness of {employee} for {position}",
-                  "kesiapan {employee} untuk {position}"),
-    "ModelAnomaly": ("{anomalyType}: {focus}", "{anomalyType}: {focus}"),
+    kind: (entry["en"], entry["id"]) for kind, entry in messages.catalogue()["describe"].items()
+    if kind[0].isupper()
 }
-_NONE = Text("none", "tidak ada")
-_NOT_ASSESSED = Text("not assessed", "belum diases")
+_NONE = Text(messages.text("describe", "none", "en"), messages.text("describe", "none", "id"))
+_NOT_ASSESSED = Text(messages.text("describe", "not_assessed", "en"), messages.text("describe", "not_assessed", "id"))
 
 
 class Namer:

@@ -14,9 +14,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from selaras.engine import inference, moves
-from selaras.engine import names as names_
+from selaras.engine.store import names as names_
 from selaras.engine.career.model import PREFIX, TRACKS, Competency, Employee, Position, Program, Scheme
-from selaras.engine.labels import Labels, grade_shown
+from selaras.engine.store.labels import Labels, grade_shown
 from selaras.engine.store import Dataset
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
@@ -127,7 +127,7 @@ class CareerGraph:
         return f"{label} ({self.grade_name(grade, lang)})"
 
     def grade_name(self, grade: str, lang: str = "en") -> str:
-        """Return how a grade is shown (:func:`selaras.engine.labels.grade_shown`)."""
+        """Return how a grade is shown (:func:`selaras.engine.store.labels.grade_shown`)."""
         return grade_shown(grade, self.labels(lang).get(f"{DATA_IRI}grade/{grade}"))
 
     def bare_title(self, code: str, lang: str = "en") -> str:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from selaras.engine import messages
 from selaras.engine.career.graph import CareerGraph
 from selaras.engine.career.model import (
     Candidate,
@@ -23,83 +24,13 @@ from selaras.engine.career.model import (
 )
 from selaras.engine.render import records_markdown, records_table
 
-#: Headings and phrases in both languages.
-TEXT: dict[str, dict[str, str]] = {
-    "paths_title": {"en": "Career paths from {a} to {b}", "id": "Jalur karier dari {a} ke {b}"},
-    "path": {"en": "Path {n} · {moves} move(s) · effort {effort}",
-             "id": "Jalur {n} · {moves} langkah · upaya {effort}"},
-    "no_path": {"en": "No career path from {a} to {b}:", "id": "Tidak ada jalur karier dari {a} ke {b}:"},
-    "step": {"en": "step", "id": "langkah"},
-    "to": {"en": "to", "id": "ke"},
-    "type": {"en": "move", "id": "perpindahan"},
-    "grades": {"en": "grade steps", "id": "naik grade"},
-    "increases": {"en": "level increases", "id": "kenaikan level"},
-    "new": {"en": "new competencies", "id": "kompetensi baru"},
-    "next_title": {"en": "Moves open from {a}", "id": "Perpindahan yang terbuka dari {a}"},
-    "next_emp_title": {"en": "Moves open to {e}, from {a}", "id": "Perpindahan yang terbuka bagi {e}, dari {a}"},
-    "rank": {"en": "#", "id": "#"},
-    "position": {"en": "position", "id": "jabatan"},
-    "label": {"en": "title", "id": "nama jabatan"},
-    "grade": {"en": "grade", "id": "grade"},
-    "family": {"en": "family", "id": "rumpun"},
-    "score": {"en": "score", "id": "skor"},
-    "similarity": {"en": "similarity", "id": "kemiripan"},
-    "increase": {"en": "+levels", "id": "+level"},
-    "new_count": {"en": "new", "id": "baru"},
-    "readiness": {"en": "readiness", "id": "kesiapan"},
-    "met": {"en": "met", "id": "terpenuhi"},
-    "formula": {"en": "score = {s}·similarity − {i}·increase − {n}·new − {g}·grade − {t}·track change "
-                      "+ {o}·observed",
-                "id": "skor = {s}·kemiripan − {i}·kenaikan − {n}·baru − {g}·grade − {t}·ganti jalur "
-                      "+ {o}·teramati"},
-    "moved": {"en": "moved", "id": "pindah"},
-    "formula_r": {"en": " + {r}·readiness", "id": " + {r}·kesiapan"},
-    "legend_track": {"en": "⇄ the move changes track (managerial ↔ specialist)",
-                     "id": "⇄ perpindahan berganti jalur (manajerial ↔ spesialis)"},
-    "legend_unconcluded": {"en": "∘ allowed by the rules but not among the concluded moves (shown by --all)",
-                           "id": "∘ diizinkan aturan tetapi tidak termasuk perpindahan yang disimpulkan (tampil dengan --all)"},
-    "no_moves": {"en": "No career move leads on from {a}.", "id": "Tidak ada perpindahan karier dari {a}."},
-    "pool_title": {"en": "Talent pool for {a}", "id": "Kelompok talenta untuk {a}"},
-    "employee": {"en": "employee", "id": "pegawai"},
-    "name": {"en": "name", "id": "nama"},
-    "current": {"en": "current position", "id": "jabatan saat ini"},
-    "route": {"en": "route", "id": "rute"},
-    "gaps": {"en": "remaining gaps", "id": "kesenjangan tersisa"},
-    "pool_empty": {"en": "No employee reaches readiness {m} for {a}.",
-                   "id": "Tidak ada pegawai dengan kesiapan {m} untuk {a}."},
-    "plan_title": {"en": "Development plan for {e}: {a} → {b}", "id": "Rencana pengembangan {e}: {a} → {b}"},
-    "plan_ready": {"en": "Readiness for {b}: {r} now", "id": "Kesiapan untuk {b}: {r} saat ini"},
-    "plan_assumed": {"en": "; {r} assuming {p}", "id": "; {r} bila menyelesaikan {p}"},
-    "plan_direct": {"en": "No career path leads there; the plan treats the target as one step.",
-                    "id": "Tidak ada jalur karier ke sana; rencana memperlakukan target sebagai satu langkah."},
-    "plan_step": {"en": "Step {n}: {b}{move} · readiness {r}", "id": "Langkah {n}: {b}{move} · kesiapan {r}"},
-    "competency": {"en": "competency", "id": "kompetensi"},
-    "held": {"en": "held", "id": "dimiliki"},
-    "required": {"en": "required", "id": "dibutuhkan"},
-    "programs": {"en": "programmes (* chosen)", "id": "program (* dipilih)"},
-    "schemes": {"en": "schemes", "id": "skema"},
-    "chosen": {"en": "Programmes: {p}", "id": "Program: {p}"},
-    "uncovered": {"en": "No programme closes: {c}", "id": "Tidak ada program yang menutup: {c}"},
-    "certify": {"en": "Schemes that certify the gaps: {s}", "id": "Skema yang menyertifikasi kesenjangan: {s}"},
-    "no_gaps": {"en": "No gaps: every requirement is met.",
-                "id": "Tidak ada kesenjangan: semua persyaratan terpenuhi."},
-    "none": {"en": "none", "id": "tidak ada"},
-    "not_assessed": {"en": "not assessed", "id": "belum diases"},
-    "new_word": {"en": "new", "id": "baru"},
-    "route_current": {"en": "holds it", "id": "menjabat"},
-    "route_path": {"en": "via a path", "id": "lewat jalur"},
-    "route_none": {"en": "no path", "id": "tanpa jalur"},
-}
-
-
 def t(key: str, lang: str, **kwargs: object) -> str:
-    """Return a heading or phrase in a language, filled in.
+    """Return a heading or phrase in a language, filled in (the catalogue's ``career`` section).
 
     >>> t("path", "id", n=1, moves=2, effort="3.50")
     'Jalur 1 · 2 langkah · upaya 3.50'
     """
-    text = TEXT[key].get(lang) or TEXT[key]["en"]
-    return text.format(**kwargs) if kwargs else text
+    return messages.text("career", key, lang, **kwargs)
 
 
 def pct(x: float) -> str:

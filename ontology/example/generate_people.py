@@ -4,7 +4,7 @@
 Reads ``positions.csv``, ``grades.csv``, ``competencies.csv`` and ``requirements.csv``
 from this folder and writes
 ``employees.csv``, ``assessments.csv``, ``certifications.csv`` and ``position_history.csv``
-next to them (the histories with :func:`selaras.engine.generate.position_histories`, from a
+next to them (the histories with :func:`selaras.engine.ingest.generate.position_histories`, from a
 random generator of their own, so the other files stay as they were).
 Every row written is illustrative (made up, not from the paper); names are
 fictitious combinations of common Indonesian given names and surnames.
@@ -252,7 +252,7 @@ def main(outdir=HERE):
            for (e, s, i), x in sorted(certs.items())])
 
     # ---- position histories (their own random numbers: the files above do not change) -------
-    from selaras.engine.generate import Place, position_histories
+    from selaras.engine.ingest.generate import Place, position_histories
 
     settings = {r["key"]: r["value"] for r in read("settings.csv")}
     places = {p["position"]: Place(p["position"], p["family"], grade_rank[p["grade"]],

@@ -1,22 +1,8 @@
-"""The RDF dataset that Selaras reads and writes, and its named graphs.
+"""The embedded store: Oxigraph (``pyoxigraph``) on disk at a directory, or in memory for tests.
 
-The default engine is an embedded Oxigraph store (``pyoxigraph``): on disk at a directory,
-or in memory for tests. Every write is one Oxigraph transaction, so a write either lands
-whole or not at all.
-
-Named graphs keep what is asserted apart from what is concluded:
-
-========================================  ==============================================
-graph                                     holds
-========================================  ==============================================
-``…/graph/ontology``                      the OWL ontology and the policy vocabulary
-``…/graph/facts``                         imported organisation data
-``…/graph/inferred/<rule-id>``            one graph per rule: its conclusions
-``…/graph/owl``                           HermiT's classification of positions
-``…/graph/meta``                          bookkeeping: versions of facts and inferences
-========================================  ==============================================
-
-A query's default graph is the union of all graphs, so analysts need no ``GRAPH`` clause.
+Every write is one Oxigraph transaction, so a write either lands whole or not at all. Opening,
+locking, read-only opening, the bulk loader and the next generation of an on-disk store live
+here; the named graphs in :mod:`.base`, the protocol in :mod:`.dataset`.
 
 >>> store = open_store()                  # in memory
 >>> store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }')
@@ -24,10 +10,10 @@ A query's default graph is the union of all graphs, so analysts need no ``GRAPH`
 '1'
 """
 
+
 from __future__ import annotations
 
 import ctypes
-import functools
 import errno
 import io
 import os
@@ -35,125 +21,17 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, TypedDict, cast
+from typing import IO, Any, TypedDict, cast
 
 import pyoxigraph as ox
 
 from selaras.engine.errors import QueryError, StoreError, StoreInUseError
 from selaras.engine.sparql import bind_values, syntax_error
+from selaras.engine.store.base import (
+    FACTS_GRAPH, INFERRED_PREFIX, META_GRAPH, RDF_FORMATS, VERSION_INFO, Capabilities, Result,
+)
 from selaras.engine.types import Term
-from selaras.ontology.namespace import GRAPH_IRI
-
-ONTOLOGY_GRAPH = GRAPH_IRI + "ontology"
-FACTS_GRAPH = GRAPH_IRI + "facts"
-OWL_GRAPH = GRAPH_IRI + "owl"
-META_GRAPH = GRAPH_IRI + "meta"
-INFERRED_PREFIX = GRAPH_IRI + "inferred/"
-
-
-#: The graph where inference writes the effective settings (reference date, cut-off dates).
-SETTINGS_GRAPH = INFERRED_PREFIX + "settings"
-#: The property of the bookkeeping graph's version marks (facts version, conclusions tag).
-VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
-#: What an on-disk store holds after a bulk import was cut short (see ``importer.BULK_ROWS``).
-INTERRUPTED = "the store holds the facts of an import that was cut short (they have no version)"
-
-
-def facts_version(store: Dataset) -> str | None:
-    """Return the version tag of the facts graph (a new one on every import that changes it), or None."""
-    for q in store.match(ox.NamedNode(FACTS_GRAPH), VERSION_INFO, None, ox.NamedNode(META_GRAPH)):
-        return term_value(q.object)
-    return None
-
-
-def check_complete(store: Dataset) -> None:
-    """Raise StoreError when the facts are those of an interrupted bulk import."""
-    if facts_version(store) is None and store.query(f"ASK {{ GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }} }}").boolean:
-        raise StoreError(f"{store.location}: {INTERRUPTED} — run `selaras import --replace` with the same files")
-
-
-@functools.cache  # read once: a server in the explicit dataset mode lists the graphs for every query
-def rule_graphs() -> tuple[str, ...]:
-    """The graph of every rule: one per rule file of ``engine/rules/`` (the files the rules layer reads).
-
-    >>> inferred_graph("gap") in rule_graphs() and SETTINGS_GRAPH not in rule_graphs()
-    True
-    """
-    return tuple(sorted(inferred_graph(f.stem) for f in (Path(__file__).parent / "rules").glob("*.rq")))
-
-
-def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """A term's IRI, blank node name or lexical form: its ``value`` (Selaras writes no RDF-star triples)."""
-    assert not isinstance(term, ox.Triple)
-    return term.value
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a store can do: how work is done on it is decided from these, never from its class.
-
-    >>> Store().capabilities
-    Capabilities(embedded=True, directory=None)
-    """
-
-    #: Oxigraph in this process: the rules' fast path, rows read as text, labels looked up lazily,
-    #: a copy in memory; False for a SPARQL server, which evaluates (and is sent) everything itself
-    embedded: bool
-    #: the directory an on-disk store lives in: conclusions inferred in a next generation and
-    #: swapped in, a large first import bulk-loaded, compaction, the career graph's inputs beside it
-    directory: Path | None = None
-
-    @property
-    def on_disk(self) -> bool:
-        """Tell whether the store is a directory of this machine."""
-        return self.directory is not None
-
-
-class Dataset(Protocol):
-    """What every store offers the layers above it: :class:`Store` (embedded) and
-    :class:`~selaras.engine.remote.RemoteStore` (a SPARQL 1.1 server) both implement it.
-
-    How work is done on a store is decided from its :attr:`capabilities`, never from its class;
-    what only the embedded store can do (the fast path, bulk loading, generations) is reached
-    where ``capabilities.embedded`` or ``capabilities.on_disk`` says it is there.
-    """
-
-    read_only: bool
-
-    @property
-    def location(self) -> str: ...
-    @property
-    def capabilities(self) -> Capabilities: ...
-    def query(self, sparql: str, *, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-              default_graphs: Sequence[str] | None = None) -> Result: ...
-    def update(self, sparql: str) -> None: ...
-    def match(self, s: ox.NamedNode | ox.BlankNode | None, p: ox.NamedNode | None, o: Term | None,
-              g: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
-    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]: ...
-    def quads_about(self, subjects: Sequence[ox.NamedNode | ox.BlankNode | ox.Triple],
-                    graph: str) -> Iterator[ox.Quad]: ...
-    def graph_names(self) -> list[str]: ...
-    def count(self, graph: str | None = None) -> int: ...
-    def dump(self, fmt: str = "nq", graph: str | None = None) -> bytes: ...
-    def extend(self, quads: Iterable[ox.Quad]) -> None: ...
-    def replace(self, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> None: ...
-    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], *,
-                      also_remove: Sequence[ox.Quad] = ()) -> None: ...
-    def constructs_rules(self) -> bool: ...
-    def construct_into(self, graph: str, construct: str, default_graphs: Sequence[str], *,
-                       source: Store | None = None) -> None: ...
-    def evaluates_apart(self, rule_id: str) -> bool: ...
-    def settle(self, graphs: Iterable[str | None] | None = None) -> None: ...
-    def compact(self, *, full: bool = True) -> None: ...
-    def embedded(self) -> Store | None:
-        """The embedded store itself, for what only it does (fast path, text reads, bulk load,
-        generations); None on a server. Asked after :attr:`capabilities`, it is how that work
-        reaches a typed :class:`Store` without a test of the class."""
-    def flush(self) -> None: ...
-    def close(self) -> None: ...
-
 
 def exists(path: str | os.PathLike[str]) -> bool:
     """Tell whether a directory holds an on-disk store (RocksDB's ``CURRENT`` file is there)."""
@@ -188,14 +66,6 @@ def published_state(path: Path) -> Path:
     return path.with_name(path.name + ".state")
 
 
-def inferred_graph(rule_id: str) -> str:
-    """Return the IRI of the named graph that holds one rule's conclusions.
-
-    >>> inferred_graph("gap")
-    'https://w3id.org/selaras/graph/inferred/gap'
-    """
-    return INFERRED_PREFIX + rule_id
-
 
 #: Files of Selaras's own N-Quads below this size (about 10,000 quads) are written in one
 #: transaction, larger ones by the bulk loader: its fixed setup (about 50 ms) costs what a
@@ -210,84 +80,6 @@ SMALL_WRITE_BYTES = 2 << 20
 #: loader names them afresh in every call.
 LOAD_PART_BYTES = 32 << 20
 
-#: Result formats a SELECT can be written in, by short name.
-RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-#: RDF formats a graph (CONSTRUCT, DESCRIBE, export) can be written in, by short name.
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
-
-
-@dataclass
-class Result:
-    """The outcome of a SPARQL query: rows for SELECT, triples for CONSTRUCT, a bool for ASK."""
-
-    kind: str  # "select" | "graph" | "ask"
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    triples: list[ox.Triple] = field(default_factory=list)
-    boolean: bool | None = None
-
-    def serialize(self, fmt: str) -> bytes:
-        """Write the result in a SPARQL results format (SELECT/ASK) or an RDF format (graphs)."""
-        if self.kind == "graph":
-            if fmt not in RDF_FORMATS or fmt in {"nq", "trig"}:
-                raise QueryError(
-                    f"format {fmt!r} does not fit a graph result — use one of ttl, nt, jsonld, xml"
-                )
-            return cast(bytes, ox.serialize(self.triples, format=RDF_FORMATS[fmt]))  # no output: the bytes
-        if fmt not in RESULTS_FORMATS:
-            raise QueryError(
-                f"format {fmt!r} does not fit a SELECT/ASK result — use one of json, xml, csv, tsv"
-            )
-        return _serialize_solutions(self, RESULTS_FORMATS[fmt])
-
-
-def _serialize_solutions(result: Result, fmt: ox.QueryResultsFormat) -> bytes:
-    # pyoxigraph serialises only live QuerySolutions; re-run through an in-memory store
-    # would lose row order, so build the standard documents by re-parsing a JSON we write.
-    import json
-
-    if result.kind == "ask":
-        doc = {"head": {}, "boolean": bool(result.boolean)}
-    else:
-        doc = {
-            "head": {"vars": result.variables},
-            "results": {
-                "bindings": [
-                    {k: _term_json(v) for k, v in row.items() if v is not None}
-                    for row in result.rows
-                ]
-            },
-        }
-    raw = json.dumps(doc, ensure_ascii=False).encode()
-    if fmt == ox.QueryResultsFormat.JSON:
-        return raw
-    parsed = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
-    return cast(bytes, parsed.serialize(format=fmt))  # no output: the bytes
-
-
-def _term_json(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
 
 
 class _ToGraph(TypedDict, total=False):

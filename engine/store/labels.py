@@ -13,7 +13,8 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from selaras.engine.store import Dataset, term_value
+from selaras.engine.store.base import term_value
+from selaras.engine.store.dataset import Dataset
 
 _QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -76,10 +76,10 @@ import pyoxigraph as ox
 
 from selaras.engine.errors import QueryError, StoreError
 from selaras.engine.sparql import bind_values, query_form, strip_comments, update_text
-from selaras.engine.store import (
-    FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, SETTINGS_GRAPH, Capabilities, Result, Store,
-    _quads_text, _to_result, rule_graphs,
+from selaras.engine.store.base import (
+    FACTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, SETTINGS_GRAPH, Capabilities, Result, rule_graphs,
 )
+from selaras.engine.store.embedded import Store, _quads_text, _to_result
 from selaras.engine.types import Term
 from selaras.ontology.namespace import GRAPH_IRI
 

@@ -33,7 +33,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from selaras.engine.errors import InputError, NotFoundError
-from selaras.engine.store import FACTS_GRAPH, Dataset
+from selaras.engine.store.base import FACTS_GRAPH
+from selaras.engine.store.dataset import Dataset
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 #: The kinds of entity users name, as in their IRIs (``…/id/KIND/CODE``) and in query parameters.

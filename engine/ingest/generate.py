@@ -2,7 +2,7 @@
 
 For tests, benchmarks and demonstrations: ``generate(out, employees=10_000, positions=400)``
 writes a folder of CSV files (``spec/FORMAT.md``; column names come from
-:data:`selaras.engine.tabular.TABLES`) that ``selaras import`` reads as it is. Everything in
+:data:`selaras.engine.ingest.tabular.TABLES`) that ``selaras import`` reads as it is. Everything in
 it is made up and marked ``illustrative``; nothing is any organisation's data.
 
 What it looks like:
@@ -66,7 +66,7 @@ from pathlib import Path
 
 from selaras.engine.errors import InputError, Problem
 from selaras.engine.rules.settings import READINESS_SCOPES
-from selaras.engine.tabular import TABLES_BY_FILE
+from selaras.engine.ingest.tabular import TABLES_BY_FILE
 from selaras.ontology import EXAMPLE_DIR
 
 #: The as-of date of generated data.

@@ -5,7 +5,7 @@ levels on a 0–7 scale with two decimals, importance on 1–5, occupations grou
 and in five Job Zones), but it is **not O*NET data**: the skill names, families, occupations
 and every number are made up here. Use it to test and benchmark dense frameworks.
 
-It writes the two generic files that :mod:`selaras.engine.framework` reads:
+It writes the two generic files that :mod:`selaras.engine.ingest.framework` reads:
 
 ``requirements.csv``
     ``position,competency,level,importance``: one row for every position and every competency.
@@ -25,7 +25,7 @@ social competencies. Importance follows the level, with noise.
 Only :class:`random.Random` (seeded) draws the numbers and rows are written in a fixed order,
 so the same arguments give byte-identical files. Run it as a command::
 
-    python -m selaras.engine.framework_gen --out DIR [--positions 900 --competencies 35
+    python -m selaras.engine.ingest.framework_gen --out DIR [--positions 900 --competencies 35
                                                       --families 22 --grades 5 --seed 0]
     selaras --store ./fw career import-framework DIR/requirements.csv DIR/positions.csv
 
@@ -221,7 +221,7 @@ def generate_framework(out: Path, *, positions: int = 900, competencies: int = 3
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line: write the files and print a one-line summary."""
     parser = argparse.ArgumentParser(
-        prog="python -m selaras.engine.framework_gen",
+        prog="python -m selaras.engine.ingest.framework_gen",
         description="Write a synthetic dense framework shaped like O*NET (not O*NET data): "
                     "requirements.csv and positions.csv for `selaras career import-framework`.")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the two CSV files into")

@@ -1,0 +1,15 @@
+"""What comes into a store: the import format, the importer, frameworks, generated organisations.
+
+==========================  ===========================================================
+module                      holds
+==========================  ===========================================================
+:mod:`.tabular`             the import format: every file kind, its columns and rules
+:mod:`.importer`            discovery, parsing (CSV, XLSX, RDF), checks, the all-or-nothing writer
+:mod:`.framework`           another framework from a long requirements CSV (any scale)
+:mod:`.framework_gen`       a dense O*NET-shaped framework, for the benchmark
+:mod:`.generate`            a generated organisation of any size, for the benchmark
+:mod:`.privacy`             pseudonymised exports
+==========================  ===========================================================
+
+The SHACL and OWL checks an import passes through are in :mod:`selaras.engine.validation`.
+"""
