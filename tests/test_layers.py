@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Bottom to top: a module may import from its own layer and from the layers before it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("ontology", ("selaras.ontology", "selaras.ontology.namespace")),
-    ("errors", ("selaras.engine", "selaras.engine.errors", "selaras.engine.types", "selaras.engine.sparql")),
+    ("errors", ("selaras.engine", "selaras.engine.errors", "selaras.engine.types", "selaras.engine.sparql",
+                "selaras.engine.templating")),
     ("store", ("selaras.engine.store", "selaras.engine.remote", "selaras.engine.labels", "selaras.engine.names")),
     ("rules", ("selaras.engine.rules", "selaras.engine.rules.settings", "selaras.engine.fastpath",
                "selaras.engine.moves")),
