@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from selaras.engine.career import CareerGraph, move_step, natural_key
 from selaras.engine.errors import InputError
-from selaras.engine.templating import render
+from selaras.engine import templating
 
 FORMATS = ("dot", "mermaid", "svg", "html")
 COLORS = {"Promotion": "#2b6cb0", "CrossFamilyPromotion": "#dd6b20", "LateralMove": "#718096"}
@@ -381,8 +381,8 @@ def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
     # scrolls sideways (or is narrowed to one family by the filter) rather than turn unreadable
     least = round(0.65 * _layout(cg, data).width)
     families = [(f, cg.label("family", f, lang) if f else "?") for f in data.families]
-    return render("career_map.html.j2", lang=lang, words=words, svg=svg, least=least, families=families,
-                  data={**_details(cg, data, lang), "words": words})
+    return templating.render("career_map.html.j2", lang=lang, words=words, svg=svg, least=least,
+                             families=families, data={**_details(cg, data, lang), "words": words})
 
 
 def render_map(cg: CareerGraph, fmt: str, *, family: str | None = None, all_moves: bool = False,

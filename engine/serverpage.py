@@ -12,8 +12,8 @@ The markup, style and script are in ``templates/query_page.html.j2``.
 
 from __future__ import annotations
 
-from selaras.engine.templating import render
+from selaras.engine import templating
 
 #: The page, rendered once from ``templates/query_page.html.j2`` (it has no variables: the
 #: named queries come from ``/queries`` when the page loads).
-PAGE: str = render("query_page.html.j2")
+PAGE: str = templating.render("query_page.html.j2")
