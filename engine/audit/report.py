@@ -381,10 +381,12 @@ def _html_coverage(cov: Coverage, lang: str) -> dict[str, Any]:
     columns = []
     for c in cov.columns:
         extra = f" ({c.headcount})" if c.headcount is not None else ""
+        tip = c.label.get(lang)
         if c.recognised is False:
             extra += " ✱"
+            tip += f" — {ui('recognised_no', lang)}"
         columns.append({"kind": c.kind, "code": c.code, "text": c.code + extra, "sep": c.iri == first_programme,
-                        "tip": c.label.get(lang) + (f" — {ui('recognised_no', lang)}" if c.recognised is False else "")})
+                        "tip": tip})
     rows = []
     for r in cov.rows:
         best = []
