@@ -1,6 +1,7 @@
 """The Selaras engine, in layers: each module imports only from its own layer and those below.
 
-- errors: ``errors.py``, ``types.py``, ``sparql.py`` (SPARQL text);
+- errors: ``errors.py``, ``types.py``, ``sparql.py`` (SPARQL text), ``templating.py`` (the HTML pages'
+  Jinja2 templates, in ``templates/``);
 - store: ``store.py`` (the ``Dataset`` protocol and its ``Capabilities``, embedded Oxigraph,
   graph names, the facts version), ``remote.py`` (a SPARQL 1.1 server), ``labels.py``, ``names.py``;
 - rules: ``rules/`` (one SPARQL file each, the registry, ``settings.py``), ``fastpath.py``,

@@ -20,12 +20,14 @@ clicking a position its requirements and moves.
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
+from selaras.engine import templating
 from selaras.engine.career.graph import CareerGraph
 from selaras.engine.career.model import natural_key
 from selaras.engine.career.paths import move_step
@@ -365,76 +367,6 @@ _WORDS = {
            "managerial_track": "manajerial", "specialist_track": "spesialis"},
 }
 
-_SCRIPT = """
-(function () {
-  var data = JSON.parse(document.getElementById('career-data').textContent);
-  var words = data.words, panel = document.getElementById('details'), card = document.getElementById('side');
-  var map = document.getElementById('map'), svg = map.querySelector('svg');
-  var full = svg.getAttribute('viewBox');
-  function el(tag, text) {
-    var n = document.createElement(tag); if (text !== undefined) n.textContent = text; return n;
-  }
-  function list(title, items) {
-    panel.appendChild(el('h3', title));
-    if (!items.length) { panel.appendChild(el('p', words.none)); return; }
-    var ul = el('ul'); items.forEach(function (t) { ul.appendChild(el('li', t)); }); panel.appendChild(ul);
-  }
-  function clear() {
-    panel.textContent = ''; card.hidden = false;
-    document.querySelectorAll('.selected, .focus').forEach(function (n) {
-      n.classList.remove('selected'); n.classList.remove('focus');
-    });
-  }
-  document.getElementById('close').addEventListener('click', function () { clear(); card.hidden = true; });
-  document.querySelectorAll('g.move').forEach(function (g) {
-    g.addEventListener('click', function () {
-      var m = data.moves[+g.dataset.id]; clear(); g.classList.add('selected'); g.classList.add('focus');
-      panel.appendChild(el('h2', m.from + ' \\u2192 ' + m.to));
-      panel.appendChild(el('p', m.type + ' \\u00b7 +' + m.grade_steps + ' ' + words.grade_steps +
-        (m.changes_track ? ' \\u00b7 ' + words.changes_track : '') + ' \\u00b7 ' + words.total + ' +' +
-        m.total_increase));
-      list(words.increases, m.increases.map(function (x) {
-        return x[0] + ': ' + x[1] + ' \\u2192 ' + x[2] + ' (+' + (x[2] - x[1]) + ')';
-      }));
-      list(words['new'], m['new'].map(function (x) { return x[0] + ': ' + x[1]; }));
-    });
-  });
-  document.querySelectorAll('g.pos').forEach(function (g) {
-    g.addEventListener('click', function () {
-      var code = g.dataset.code, p = data.positions[code]; clear(); g.classList.add('selected');
-      document.querySelectorAll('g.move').forEach(function (m) {  // its moves, across families too
-        if (m.dataset.from === code || m.dataset.to === code) m.classList.add('focus');
-      });
-      panel.appendChild(el('h2', p.label + ' (' + code + ')'));
-      panel.appendChild(el('p', [p.family, p.grade, p.track].filter(Boolean).join(' \\u00b7 ')));
-      list(words.requirements, p.requirements.map(function (x) { return x[0] + ': ' + x[1]; }));
-      list(words.moves_out, p.moves_out);
-    });
-  });
-  // filters: a family (the view zooms onto its column) and a track; moves to hidden positions hide too
-  var family = document.getElementById('family'), track = document.getElementById('track');
-  function filter() {
-    var shown = {};
-    document.querySelectorAll('g.pos').forEach(function (g) {
-      var ok = (!family.value || g.dataset.family === family.value) && (!track.value || g.dataset.track === track.value);
-      g.style.display = ok ? '' : 'none'; if (ok) shown[g.dataset.code] = true;
-    });
-    document.querySelectorAll('g.move').forEach(function (m) {
-      m.style.display = shown[m.dataset.from] && shown[m.dataset.to] ? '' : 'none';
-    });
-    var column = family.value && svg.querySelector('rect.family[data-family="' + family.value + '"]');
-    if (column) {
-      var x = +column.getAttribute('x'), w = +column.getAttribute('width'), box = full.split(' ');
-      svg.setAttribute('viewBox', (x - 50) + ' 0 ' + (w + 70) + ' ' + box[3]);
-    } else { svg.setAttribute('viewBox', full); }
-  }
-  family.addEventListener('change', filter); track.addEventListener('change', filter);
-  document.getElementById('across').addEventListener('change', function (ev) {
-    map.classList.toggle('hide-across', !ev.target.checked);
-  });
-})();
-"""
-
 
 def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
     """Write one self-contained HTML page: the map fitted to the window's width, filters by job family
@@ -445,52 +377,14 @@ def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
     when asked.
     """
     words = _WORDS.get(lang, _WORDS["en"])
-    payload = json.dumps({**_details(cg, data, lang), "words": words}, ensure_ascii=False)
-    payload = payload.replace("</", "<\\/")
-    svg = to_svg(cg, data, lang, interactive=True)
+    # the SVG is markup this module drew, every text in it escaped by to_svg: put in as it is
+    svg = Markup(to_svg(cg, data, lang, interactive=True))
     # fitted to the window, but never drawn below 65% of its size: a map of many families then
     # scrolls sideways (or is narrowed to one family by the filter) rather than turn unreadable
     least = round(0.65 * _layout(cg, data).width)
-    e = html.escape
-    families = "".join(f'<option value="{e(f)}">{e(cg.label("family", f, lang) if f else "?")}</option>'
-                       for f in data.families)
-    return f"""<!DOCTYPE html>
-<html lang="{e(lang)}">
-<head>
-<meta charset="utf-8">
-<title>{e(words["title"])}</title>
-<style>
-  body {{ margin: 0; font-family: Helvetica, Arial, sans-serif; font-size: 14px; }}
-  header {{ display: flex; gap: 20px; align-items: center; flex-wrap: wrap; padding: 8px 16px;
-            border-bottom: 1px solid #ddd; }}
-  header h1 {{ font-size: 18px; margin: 0; }} header p {{ margin: 0; color: #555; flex-basis: 100%; }}
-  #map {{ overflow-x: auto; }} #map svg {{ display: block; width: 100%; height: auto; min-width: {least}px; }}
-  #map.hide-across g.move.across:not(.focus) {{ display: none; }}
-  #side {{ position: fixed; right: 16px; top: 96px; width: 340px; max-height: calc(100vh - 120px); overflow: auto;
-           padding: 4px 16px 12px; background: #fff; border: 1px solid #ccc; border-radius: 8px;
-           box-shadow: 0 4px 16px rgba(0,0,0,.15); }}
-  #side h2 {{ font-size: 16px; }} #side h3 {{ font-size: 14px; margin-bottom: 4px; }}
-  #side ul {{ margin-top: 0; padding-left: 18px; }} #close {{ float: right; margin-top: 8px; }}
-  g.move:hover path.line, g.move.selected path.line, g.move.focus path.line {{ stroke-width: 3; }}
-  g.pos:hover rect, g.pos.selected rect {{ stroke-width: 3; }}
-</style>
-</head>
-<body>
-<header><h1>{e(words["title"])}</h1>
-<label>{e(words["family"])} <select id="family"><option value="">{e(words["all"])}</option>{families}</select></label>
-<label>{e(words["track"])} <select id="track"><option value="">{e(words["all"])}</option>
-<option value="managerial">{e(words["managerial_track"])}</option>
-<option value="specialist">{e(words["specialist_track"])}</option></select></label>
-<label><input type="checkbox" id="across"> {e(words["across"])}</label>
-<p>{e(words["hint"])}</p></header>
-<div id="map" class="hide-across">
-{svg}</div>
-<div id="side" hidden><button id="close" aria-label="close">×</button><div id="details"></div></div>
-<script type="application/json" id="career-data">{payload}</script>
-<script>{_SCRIPT}</script>
-</body>
-</html>
-"""
+    families = [(f, cg.label("family", f, lang) if f else "?") for f in data.families]
+    return templating.render("career_map.html.j2", lang=lang, words=words, svg=svg, least=least,
+                             families=families, data={**_details(cg, data, lang), "words": words})
 
 
 def render_map(cg: CareerGraph, fmt: str, *, family: str | None = None, all_moves: bool = False,

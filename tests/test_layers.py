@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("ontology", ("selaras.ontology", "selaras.ontology.namespace")),
     ("errors", ("selaras.engine", "selaras.engine.errors", "selaras.engine.types", "selaras.engine.sparql",
-                "selaras.engine.messages")),
+                "selaras.engine.messages", "selaras.engine.templating")),
     ("store", ("selaras.engine.store", "selaras.engine.store.base", "selaras.engine.store.dataset",
                "selaras.engine.store.embedded", "selaras.engine.store.remote", "selaras.engine.store.labels",
                "selaras.engine.store.names")),

@@ -8,7 +8,6 @@ audit") and in :func:`to_json`.
 
 from __future__ import annotations
 
-import html
 import json
 import textwrap
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from selaras.engine.audit.coverage import Coverage, Priority, status
 from selaras.engine.audit.findings import SEVERITIES, Finding, Ref, Severity
 from selaras.engine.audit.run import FAIL_ON, AuditReport, iter_sections
 from selaras.engine.render import records_markdown, records_table
+from selaras.engine import templating
 
 #: Version of the JSON document's layout.
 SCHEMA_VERSION = 1
@@ -340,236 +340,95 @@ def _range(row: Any, lang: str) -> str:
 
 
 # --- HTML -------------------------------------------------------------------------------
-
-_CSS = """
-:root { --full:#2e7d32; --partial:#f2b705; --below:#e06048; --none:#f4f4f2; --nothing:#7f1d1d; --extra:#8fa7b8;
-        --error:#b3261e; --warning:#a15c00; --info:#1f5fa8; --ink:#1d1d1b; --muted:#5f6368; --line:#d9d9d6; }
-* { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink);
-       margin: 0 auto; padding: 24px 32px 64px; max-width: 1340px; background: #fff; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 20px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 17px; margin: 28px 0 4px; }
-h4 { font-size: 14px; margin: 16px 0 6px; color: var(--muted); font-weight: 600; }
-p.meta, p.note { color: var(--muted); margin: 4px 0 12px; }
-table { border-collapse: collapse; }
-th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-th { font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
-.badge { display: inline-block; min-width: 64px; padding: 1px 6px; border-radius: 3px; color: #fff;
-         font-size: 12px; font-weight: 700; text-transform: uppercase; text-align: center; }
-.sev-error .badge, .badge.sev-error { background: var(--error); }
-.sev-warning .badge, .badge.sev-warning { background: var(--warning); }
-.sev-info .badge, .badge.sev-info { background: var(--info); }
-td.zero { color: #b0b0b0; }
-td.hot-error { color: var(--error); font-weight: 700; }
-td.hot-warning { color: var(--warning); font-weight: 700; }
-td.hot-info { color: var(--info); font-weight: 700; }
-.verdict { font-weight: 600; margin-top: 8px; }
-table.priorities td.bar { width: 220px; }
-.bar span { display: block; height: 12px; background: var(--below); border-radius: 2px; }
-.heatwrap { overflow-x: auto; }
-table.heatmap { font-size: 12px; }
-table.heatmap th.col { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
-                       height: 235px; padding: 4px 2px; font-weight: 500; text-align: left; }
-table.heatmap th.col.scheme { background: #eef3ee; }
-table.heatmap th.col.programme { background: #f3f0ea; }
-table.heatmap th.col.best { background: #e9e9e6; font-weight: 700; }
-table.heatmap td.cov.best { border-right: 1px solid #fff; font-weight: 700; }
-table.heatmap th.group { text-align: center; border-bottom: 0; font-size: 12px; color: var(--muted); }
-table.heatmap td.cov { width: 26px; min-width: 26px; text-align: center; border: 1px solid #fff; padding: 3px 0; }
-td.cov.full { background: var(--full); color: #fff; }
-td.cov.partial { background: var(--partial); color: #222; }
-td.cov.below { background: var(--below); color: #fff; }
-td.cov.none { background: repeating-linear-gradient(135deg, var(--none) 0 4px, #dcdcd6 4px 6px); }
-/* no scheme (or programme) at all for a required competency: the top priorities, shown as alarms */
-td.cov.best.nothing { background: var(--nothing); color: #fff; }
-td.cov.extra { background: var(--extra); color: #fff; }
-table.heatmap td.name { white-space: nowrap; }
-table.heatmap tr.notreq td.name { color: var(--muted); font-style: italic; }
-table.heatmap td.sep, table.heatmap th.sep { border-left: 3px solid var(--ink); }
-.legend { display: flex; gap: 16px; flex-wrap: wrap; margin: 8px 0 12px; font-size: 13px; }
-.legend span.swatch { display: inline-block; width: 16px; height: 16px; vertical-align: -3px; margin-right: 4px;
-                      border: 1px solid var(--line); }
-section.rec { margin-top: 12px; }
-section.rec > p.meta { margin-top: 0; }
-article.finding { border-left: 4px solid var(--line); padding: 4px 10px; margin: 6px 0; }
-article.sev-error { border-left-color: var(--error); }
-article.sev-warning { border-left-color: var(--warning); }
-article.sev-info { border-left-color: var(--info); }
-article.finding p { margin: 2px 0; }
-article.finding .focus { color: var(--muted); font-size: 12px; }
-details { font-size: 13px; color: var(--muted); }
-details ul { margin: 4px 0; padding-left: 20px; }
-code { font-size: 12px; background: #f1f1ef; padding: 0 3px; border-radius: 2px; }
-.check-empty { color: var(--muted); font-size: 13px; margin: 2px 0 2px 0; }
-"""
-
-
-def _e(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
-
+# The page's markup and style are in ``engine/templates/audit_report.html.j2``; the functions
+# below choose what it shows, in the page's language, as plain values that Jinja escapes.
 
 def to_html(report: AuditReport, lang: str = "en") -> str:
     """Render the report as one self-contained HTML file (inline CSS, no scripts, no network)."""
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_e(lang)}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(ui('title', lang))}</title><style>{_CSS}</style></head><body>",
-        (f'<header><h1>{_e(ui("title", lang))}</h1><p class="meta">{_e(_settings_line(report, lang))}</p>'
-         f'<p class="note">{_e(ui("illustrative", lang))}</p></header>'),
-        _html_summary(report, lang),
-        _html_priorities(report.priorities, lang),
-        _html_coverage(report.coverage, lang),
-        _html_findings(report, lang),
-        "</body></html>",
-    ]
-    return "\n".join(parts) + "\n"
+    return templating.render(
+        "audit_report.html.j2", lang=lang, ui={key: ui(key, lang) for key in _UI},
+        severities=[(s.value, _SEVERITY_WORD[lang][s]) for s in SEVERITIES], settings=_settings_line(report, lang),
+        summary=_html_summary(report, lang), priorities=_html_priorities(report.priorities, lang),
+        coverage=_html_coverage(report.coverage, lang), findings=_html_findings(report, lang))
 
 
-def _html_summary(report: AuditReport, lang: str) -> str:
+def _html_summary(report: AuditReport, lang: str) -> dict[str, Any]:
     rows = []
     for sec in report.sections:
         counts = report.counts(sec.id)
-        cells = "".join(
-            f'<td class="num {"hot-" + s.value if counts[s] else "zero"}" data-severity="{s.value}">{counts[s]}</td>'
-            for s in SEVERITIES) if report.ran(sec.id) else \
-            f'<td class="zero" colspan="{len(SEVERITIES)}">{_e(ui("not_run", lang))}</td>'
-
-        principles = ", ".join(p.label.get(lang) for p in sec.principles)
-        rows.append(f'<tr data-section="{_e(sec.id)}"><td><a href="#section-{_e(sec.id)}">{_e(sec.id)}</a></td>'
-                    f"<td>{_e(sec.title.get(lang))}</td><td>{_e(principles)}</td>{cells}</tr>")
+        rows.append({"id": sec.id, "title": sec.title.get(lang),
+                     "principles": ", ".join(p.label.get(lang) for p in sec.principles),
+                     # None: the section did not run
+                     "counts": [(s.value, counts[s]) for s in SEVERITIES] if report.ran(sec.id) else None})
     total = report.counts()
-    cells = "".join(f'<td class="num" data-severity="{s.value}">{total[s]}</td>' for s in SEVERITIES)
-    rows.append(f'<tr class="total" data-section="total"><td>{_e(ui("total", lang))}</td><td></td><td></td>{cells}</tr>')
-    head = "".join(f"<th>{_e(c)}</th>" for c in summary_columns(lang)[:3]) + "".join(
-        f'<th class="num">{_e(_SEVERITY_WORD[lang][s])}</th>' for s in SEVERITIES)
-    return (f'<section id="summary"><h2>{_e(ui("summary", lang))}</h2>'
-            f'<table id="summary-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            f'<p class="verdict" data-exit-code="{report.exit_code()}" data-fail-on="{_e(report.fail_on)}">'
-            f"{_e(_verdict(report, lang))}</p></section>")
+    return {"columns": summary_columns(lang)[:3], "rows": rows, "total": [(s.value, total[s]) for s in SEVERITIES],
+            "verdict": _verdict(report, lang), "exit_code": report.exit_code(), "fail_on": report.fail_on}
 
 
-def _html_priorities(items: Sequence[Priority], lang: str) -> str:
+def _html_priorities(items: Sequence[Priority], lang: str) -> list[dict[str, Any]]:
     peak = max((p.people for p in items), default=0) or 1
-    rows = []
-    for p in items:
-        width = round(100 * p.people / peak)
-        rows.append(
-            f'<tr data-rank="{p.rank}" data-code="{_e(p.code)}" data-people="{p.people}" '
-            f'data-positions="{p.positions}" data-required="{p.required}" '
-            f'data-certified="{"" if p.certified is None else p.certified}">'
-            f'<td class="num">{p.rank}</td><td title="{_e(p.competency.iri)}">{_e(p.competency.label.get(lang))}</td>'
-            f'<td class="num">{p.required}</td><td>{_e(", ".join(map(str, p.levels)))}</td>'
-            f'<td class="num">{_level(p.certified)}</td><td class="num">{_level(p.developed)}</td>'
-            f'<td class="num">{p.positions}</td><td class="num">{p.people}</td>'
-            f'<td class="bar"><span style="width:{width}%"></span></td></tr>')
-    head = "".join(f'<th{" class=num" if n not in (1, 3) else ""}>{_e(ui(k, lang))}</th>' for n, k in enumerate(
-        ("rank", "competency", "required", "uncovered_levels", "certified", "developed", "positions", "people")))
-    return (f'<section id="priorities"><h2>{_e(ui("priorities", lang))}</h2>'
-            f'<p class="note">{_e(ui("priorities_note", lang))}</p>'
-            f'<table class="priorities"><thead><tr>{head}<th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            "</section>")
+    return [{"rank": p.rank, "code": p.code, "people": p.people, "positions": p.positions, "required": p.required,
+             "certified": "" if p.certified is None else p.certified, "iri": p.competency.iri,
+             "label": p.competency.label.get(lang), "levels": ", ".join(map(str, p.levels)),
+             "certified_text": _level(p.certified), "developed_text": _level(p.developed),
+             "width": round(100 * p.people / peak)}  # of the bar: people, against the most
+            for p in items]
 
 
-def _html_coverage(cov: Coverage, lang: str) -> str:
-    schemes = [c for c in cov.columns if c.kind == "scheme"]
+def _html_coverage(cov: Coverage, lang: str) -> dict[str, Any]:
     programmes = [c for c in cov.columns if c.kind == "programme"]
-    first_programme = programmes[0].iri if programmes else None
-    swatch = {k: f"var(--{k})" for k in ("full", "partial", "below", "extra", "nothing")}
-    swatch["none"] = "repeating-linear-gradient(135deg, var(--none) 0 4px, #dcdcd6 4px 6px)"
-    legend = "".join(f'<span><span class="swatch" style="background:{swatch[k]}"></span>{_e(ui(k, lang))}</span>'
-                     for k in ("full", "partial", "below", "none", "nothing", "extra"))
-    legend += f"<span>✱ {_e(ui('recognised_no', lang))}</span>"
-    group = (f'<tr><th colspan="5"></th><th class="group" colspan="{len(schemes)}">{_e(ui("schemes", lang))}</th>'
-             f'<th class="group sep" colspan="{len(programmes)}">{_e(ui("programmes", lang))}</th></tr>')
-    cols = []
+    first_programme = programmes[0].iri if programmes else None  # a rule sets the programmes apart
+    columns = []
     for c in cov.columns:
         extra = f" ({c.headcount})" if c.headcount is not None else ""
+        tip = c.label.get(lang)
         if c.recognised is False:
             extra += " ✱"
-        tip = c.label.get(lang) + (f" — {ui('recognised_no', lang)}" if c.recognised is False else "")
-        sep = " sep" if c.iri == first_programme else ""
-        cols.append(f'<th class="col {c.kind}{sep}" data-column="{_e(c.code)}" data-kind="{c.kind}" '
-                    f'title="{_e(tip)}">{_e(c.code + extra)}</th>')
-    head = (f'<tr><th>{_e(ui("competency", lang))}</th><th class="num">{_e(ui("required", lang))}</th>'
-            f'<th class="num">{_e(ui("people", lang))}</th>'
-            f'<th class="col best">{_e(ui("best_scheme", lang))}</th>'
-            f'<th class="col best">{_e(ui("best_programme", lang))}</th>{"".join(cols)}</tr>')
+            tip += f" — {ui('recognised_no', lang)}"
+        columns.append({"kind": c.kind, "code": c.code, "text": c.code + extra, "sep": c.iri == first_programme,
+                        "tip": tip})
     rows = []
     for r in cov.rows:
-        cells = []
-        for col, cell in zip(cov.columns, r.cells, strict=True):
-            sep = " sep" if col.iri == first_programme else ""
-            tip = f"{r.code} × {col.code}: {_level(cell.level)} — {ui(cell.status, lang)}"
-            cells.append(f'<td class="cov {cell.status}{sep}" data-column="{_e(col.code)}" data-status="{cell.status}" '
-                         f'data-level="{"" if cell.level is None else cell.level}" title="{_e(tip)}">'
-                         f'{"" if cell.level is None else cell.level}</td>')
-        cls = ' class="notreq"' if r.required_max is None else ""
-        best = "".join(
-            f'<td class="cov best {st}{alarm}" data-best="{kind}" data-status="{st}" '
-            f'title="{_e(ui("nothing" if alarm else st, lang))}">'
-            f'{_level(level) if level is not None else ("✘" if alarm else "")}</td>'
-            for kind, level in (("scheme", r.certified), ("programme", r.developed))
-            for st in (status(level, r.required_min, r.required_max),)
-            for alarm in (" nothing" if level is None and r.required_max is not None else "",))
-        rows.append(f'<tr{cls} data-code="{_e(r.code)}" data-people="{r.people}" '
-                    f'data-required-max="{"" if r.required_max is None else r.required_max}">'
-                    f'<td class="name" title="{_e(r.competency.iri)}">{_e(r.competency.label.get(lang))}</td>'
-                    f'<td class="num">{_e(_range(r, lang))}</td><td class="num">{r.people}</td>{best}{"".join(cells)}</tr>')
-    return (f'<section id="coverage"><h2>{_e(ui("coverage", lang))}</h2>'
-            f'<p class="note">{_e(ui("coverage_note", lang))}</p><div class="legend">{legend}</div>'
-            f'<div class="heatwrap"><table class="heatmap"><thead>{group}{head}</thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div></section>')
+        best = []
+        for kind, level in (("scheme", r.certified), ("programme", r.developed)):
+            st = status(level, r.required_min, r.required_max)
+            alarm = level is None and r.required_max is not None  # required, and nothing covers it
+            best.append({"kind": kind, "status": st, "alarm": alarm, "tip": ui("nothing" if alarm else st, lang),
+                         "text": _level(level) if level is not None else ("✘" if alarm else "")})
+        cells = [{"column": col.code, "status": cell.status, "sep": col.iri == first_programme,
+                  "level": "" if cell.level is None else cell.level,
+                  "tip": f"{r.code} × {col.code}: {_level(cell.level)} — {ui(cell.status, lang)}"}
+                 for col, cell in zip(cov.columns, r.cells, strict=True)]
+        rows.append({"code": r.code, "people": r.people, "not_required": r.required_max is None,
+                     "required_max": "" if r.required_max is None else r.required_max, "iri": r.competency.iri,
+                     "label": r.competency.label.get(lang), "range": _range(r, lang), "best": best, "cells": cells})
+    return {"schemes": len(cov.columns) - len(programmes), "programmes": len(programmes), "columns": columns,
+            "rows": rows}
 
 
-def _html_findings(report: AuditReport, lang: str) -> str:
-    out = [f'<section id="findings"><h2>{_e(ui("findings", lang))}</h2>']
+def _html_findings(report: AuditReport, lang: str) -> list[dict[str, Any]]:
+    sections = []
     for sec, runs, findings in iter_sections(report):
         counts = report.counts(sec.id)
-        principles = ", ".join(p.label.get(lang) for p in sec.principles)
-        tally = ", ".join(f"{counts[s]} {_SEVERITY_WORD[lang][s]}" for s in SEVERITIES)
-        rec = f' data-recommendation="{_e(sec.recommendation.iri)}"' if sec.recommendation else ""
-        out.append(f'<section class="rec" id="section-{_e(sec.id)}" data-section="{_e(sec.id)}"{rec}>'
-                   f"<h3>{_e(sec.id)} — {_e(sec.title.get(lang))}</h3>"
-                   f'<p class="meta">{_e(ui("principles", lang))}: {_e(principles)} · {_e(tally)}</p>')
-        for run in runs:
-            mine = [f for f in findings if f.check == run.check.id]
-            if run.skipped:
-                out.append(f'<p class="check-empty" data-check="{_e(run.check.id)}" data-skipped="true">'
-                           f"<code>{_e(run.check.id)}</code> {_e(run.check.text(lang))} — "
-                           f"{_e(ui('skipped', lang))}: {_e(run.skipped)}</p>")
-                continue
-            if not mine:
-                out.append(f'<p class="check-empty" data-check="{_e(run.check.id)}"><code>{_e(run.check.id)}</code> '
-                           f"{_e(run.check.text(lang))} — {_e(ui('no_findings', lang))}</p>")
-                continue
-            out.append(f'<h4 data-check="{_e(run.check.id)}" data-count="{len(mine)}"><code>{_e(run.check.id)}</code> '
-                       f"{_e(run.check.text(lang))} ({len(mine)})</h4>")
-            out.extend(_html_finding(f, lang) for f in mine)
-        out.append("</section>")
-    out.append("</section>")
-    return "\n".join(out)
+        sections.append({
+            "id": sec.id, "title": sec.title.get(lang),
+            "recommendation": sec.recommendation.iri if sec.recommendation else None,
+            "principles": ", ".join(p.label.get(lang) for p in sec.principles),
+            "tally": ", ".join(f"{counts[s]} {_SEVERITY_WORD[lang][s]}" for s in SEVERITIES),
+            "runs": [{"check": run.check.id, "text": run.check.text(lang), "skipped": run.skipped,
+                      "findings": [_html_finding(f, lang) for f in findings if f.check == run.check.id]}
+                     for run in runs]})
+    return sections
 
 
-def _html_finding(f: Finding, lang: str) -> str:
+def _html_finding(f: Finding, lang: str) -> dict[str, Any]:
     e = f.explanation
     shown = e.premises[:PREMISES_SHOWN * 4]
-    items = "".join(f'<li title="{_e(p.iri)}">{_e(p.label.get(lang))}</li>' for p in shown)
-    more = len(e.premises) - len(shown)
-    if more > 0:
-        items += f"<li>… +{more} {_e(ui('more', lang))}</li>"
-    word = _SEVERITY_WORD[lang][f.severity]
-    return (f'<article class="finding sev-{f.severity.value}" data-check="{_e(f.check)}" '
-            f'data-severity="{f.severity.value}" data-focus="{_e(f.focus.iri)}">'
-            f'<p><span class="badge">{_e(word)}</span> {_e(f.message.get(lang))}</p>'
-            f'<p class="focus">{_e(f.focus.label.get(lang))} · <code>{_e(f.focus.iri)}</code> · '
-            f"{_e(f.principle.label.get(lang))}</p>"
-            f"<details><summary>{_e(ui('explanation', lang))}: {_e(ui('rule', lang))} <code>{_e(e.rule)}</code> "
-            f"({_e(e.rule_title.get(lang))}), {len(e.premises)} {_e(ui('premises', lang))}</summary>"
-            f"<ul>{items}</ul></details></article>")
+    return {"severity": f.severity.value, "check": f.check, "focus_iri": f.focus.iri,
+            "word": _SEVERITY_WORD[lang][f.severity], "message": f.message.get(lang),
+            "focus_label": f.focus.label.get(lang), "principle": f.principle.label.get(lang),
+            "rule": e.rule, "rule_title": e.rule_title.get(lang), "premise_count": len(e.premises),
+            "premises": [(p.iri, p.label.get(lang)) for p in shown], "more": len(e.premises) - len(shown)}
 
 
 def fail_on_choices() -> tuple[str, ...]:
