@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import selaras
-from selaras.engine import career, careermap
+from selaras.engine import career
+from selaras.engine.career import map as careermap
 from selaras.engine.ingest import framework
 from selaras.engine.errors import InputError, NotFoundError
 

@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                   "selaras.engine.audit.run", "selaras.engine.audit.report", "selaras.engine.career",
                   "selaras.engine.career.model", "selaras.engine.career.graph", "selaras.engine.career.paths",
                   "selaras.engine.career.scoring", "selaras.engine.career.plan", "selaras.engine.career.views",
-                  "selaras.engine.career.service", "selaras.engine.careermap", "selaras.engine.render",
+                  "selaras.engine.career.service", "selaras.engine.career.map", "selaras.engine.render",
                   "selaras.queries")),
     ("api", ("selaras.engine.api", "selaras")),
     # what users run: the command line, the endpoint, and the script that writes the example's people

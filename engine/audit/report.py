@@ -13,11 +13,11 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from selaras.engine import messages, templating
 from selaras.engine.audit.coverage import Coverage, Priority, status
-from selaras.engine.audit.findings import SEVERITIES, Finding, Ref, Severity
+from selaras.engine.audit.findings import SEVERITIES, Finding, Ref
 from selaras.engine.audit.run import FAIL_ON, AuditReport, iter_sections
 from selaras.engine.render import records_markdown, records_table
-from selaras.engine import templating
 
 #: Version of the JSON document's layout.
 SCHEMA_VERSION = 1
@@ -25,76 +25,13 @@ FORMATS = ("table", "md", "html", "json")
 #: How many premises a finding shows in Markdown and HTML (JSON lists them all).
 PREMISES_SHOWN = 12
 
-_UI: dict[str, dict[str, str]] = {
-    "title": {"en": "Selaras alignment audit", "id": "Audit penyelarasan Selaras"},
-    "store": {"en": "store", "id": "penyimpanan"},
-    "reference": {"en": "reference date", "id": "tanggal acuan"},
-    "stale": {"en": "assessments stale before", "id": "asesmen kedaluwarsa sebelum"},
-    "expiring": {"en": "certificates expiring before", "id": "sertifikat habis berlaku sebelum"},
-    "summary": {"en": "Summary by recommendation", "id": "Ringkasan per rekomendasi"},
-    "section": {"en": "section", "id": "bagian"},
-    "recommendation": {"en": "recommendation", "id": "rekomendasi"},
-    "principles": {"en": "principles", "id": "prinsip"},
-    "total": {"en": "total", "id": "jumlah"},
-    "priorities": {"en": "Technical competencies to put into schemes first",
-                   "id": "Kompetensi teknis yang perlu didahulukan masuk skema"},
-    "priorities_note": {
-        "en": "Technical competencies required at a level no scheme certifies, ranked by the people who hold "
-              "a position requiring them at such a level, then by those positions.",
-        "id": "Kompetensi teknis yang dipersyaratkan pada level yang belum disertifikasi skema mana pun, "
-              "diurutkan menurut jumlah pegawai yang jabatannya mempersyaratkannya pada level itu, lalu "
-              "menurut jumlah jabatan."},
-    "rank": {"en": "rank", "id": "urutan"},
-    "competency": {"en": "competency", "id": "kompetensi"},
-    "required": {"en": "required", "id": "dipersyaratkan"},
-    "uncovered_levels": {"en": "levels without a scheme", "id": "level tanpa skema"},
-    "certified": {"en": "certified up to", "id": "disertifikasi hingga"},
-    "developed": {"en": "developed up to", "id": "dikembangkan hingga"},
-    "positions": {"en": "positions", "id": "jabatan"},
-    "people": {"en": "people", "id": "pegawai"},
-    "coverage": {"en": "Coverage matrix: technical competencies × schemes and programmes",
-                 "id": "Matriks cakupan: kompetensi teknis × skema dan program"},
-    "coverage_note": {
-        "en": "Each cell holds the level to which a scheme certifies, or a programme develops, the competency; "
-              "its colour compares that level with the levels positions require.",
-        "id": "Setiap sel memuat level sertifikasi skema atau level pengembangan program untuk kompetensi itu; "
-              "warnanya membandingkan level itu dengan level yang dipersyaratkan jabatan."},
-    "best_scheme": {"en": "best scheme", "id": "skema terbaik"},
-    "best_programme": {"en": "best programme", "id": "program terbaik"},
-    "schemes": {"en": "certification schemes (occupation-map headcount)", "id": "skema sertifikasi (jumlah SDM peta okupasi)"},
-    "programmes": {"en": "training programmes", "id": "program pelatihan"},
-    "full": {"en": "at or above the highest required level", "id": "mencapai level tertinggi yang dipersyaratkan"},
-    "partial": {"en": "reaches some required levels, not the highest", "id": "mencapai sebagian level yang dipersyaratkan"},
-    "below": {"en": "below every required level", "id": "di bawah semua level yang dipersyaratkan"},
-    "none": {"en": "not covered", "id": "tidak dicakup"},
-    "nothing": {"en": "required, and no scheme (or programme) covers it at all", "id": "dipersyaratkan, dan tidak dicakup skema (atau program) mana pun"},
-    "extra": {"en": "covered, but no position requires it", "id": "dicakup, tetapi tidak dipersyaratkan jabatan mana pun"},
-    "findings": {"en": "Findings", "id": "Temuan"},
-    "no_findings": {"en": "no findings", "id": "tidak ada temuan"},
-    "skipped": {"en": "skipped", "id": "dilewati"},
-    "not_run": {"en": "not run", "id": "tidak dijalankan"},
-    "rule": {"en": "rule", "id": "aturan"},
-    "premises": {"en": "premises", "id": "premis"},
-    "more": {"en": "more", "id": "lainnya"},
-    "explanation": {"en": "explanation", "id": "penjelasan"},
-    "not_required": {"en": "not required", "id": "tidak dipersyaratkan"},
-    "recognised_no": {"en": "not recognised by an authority", "id": "belum diakui otoritas"},
-    "exit": {"en": "exit code with --fail-on", "id": "kode keluar dengan --fail-on"},
-    "illustrative": {
-        "en": "Figures come from the store's data; the bundled example organisation mixes the paper's facts "
-              "with illustrative data (see its README).",
-        "id": "Angka berasal dari data penyimpanan; contoh organisasi bawaan memadukan fakta makalah dengan "
-              "data ilustratif (lihat README-nya)."},
-}
-_SEVERITY_WORD = {
-    "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
-    "id": {Severity.ERROR: "galat", Severity.WARNING: "peringatan", Severity.INFO: "info"},
-}
+#: A severity's word in each language (the catalogue's ``severity`` section).
+_SEVERITY_WORD = {lang: {s: messages.text("severity", s.value, lang) for s in SEVERITIES} for lang in messages.LANGUAGES}
 
 
 def ui(key: str, lang: str) -> str:
-    """Return a fixed text of the report in ``lang``."""
-    return _UI[key]["id" if lang == "id" else "en"]
+    """Return a fixed text of the report in ``lang`` (the catalogue's ``audit`` section)."""
+    return messages.text("audit", key, lang)
 
 
 def render(report: AuditReport, fmt: str, lang: str = "en") -> str:
@@ -346,7 +283,7 @@ def _range(row: Any, lang: str) -> str:
 def to_html(report: AuditReport, lang: str = "en") -> str:
     """Render the report as one self-contained HTML file (inline CSS, no scripts, no network)."""
     return templating.render(
-        "audit_report.html.j2", lang=lang, ui={key: ui(key, lang) for key in _UI},
+        "audit_report.html.j2", lang=lang, ui=messages.texts("audit", lang),
         severities=[(s.value, _SEVERITY_WORD[lang][s]) for s in SEVERITIES], settings=_settings_line(report, lang),
         summary=_html_summary(report, lang), priorities=_html_priorities(report.priorities, lang),
         coverage=_html_coverage(report.coverage, lang), findings=_html_findings(report, lang))

@@ -169,6 +169,6 @@ class Career:
     def map(self, fmt: str = "dot", *, family: str | None = None, all_moves: bool = False,
             lang: str = "en") -> str:
         """Draw the career map as ``dot``, ``mermaid``, ``svg`` or a self-contained ``html`` page."""
-        from selaras.engine import careermap
+        from selaras.engine.career import map as career_map
 
-        return careermap.render_map(self.graph, fmt, family=family, all_moves=all_moves, lang=lang)
+        return career_map.render_map(self.graph, fmt, family=family, all_moves=all_moves, lang=lang)

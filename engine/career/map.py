@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from selaras.engine import templating
+from selaras.engine import messages, templating
 from selaras.engine.career.graph import CareerGraph
 from selaras.engine.career.model import natural_key
 from selaras.engine.career.paths import move_step
@@ -301,7 +301,7 @@ def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: boo
                      f'font-size="9">{e(_truncate(sub, 30))}</text></g>')
     legend_y = lay.height - 14
     lx = LEFT
-    words = _WORDS.get(lang, _WORDS["en"])
+    words = messages.texts("career_map", lang)
     for kind, color in COLORS.items():
         parts.append(f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 24}" y2="{legend_y - 4}" stroke="{color}" '
                      f'stroke-width="2"/><text x="{lx + 30}" y="{legend_y}">{e(cg.term_label(kind, lang))}</text>')
@@ -345,29 +345,6 @@ def _details(cg: CareerGraph, data: MapData, lang: str) -> dict[str, object]:
     return {"moves": moves, "positions": positions}
 
 
-_WORDS = {
-    "en": {"title": "Career map", "hint": "Click a position to see its requirements and every move from or to "
-           "it, or a move (arrow) to see what it demands. Moves across families are shown for the chosen "
-           "position, or all with the box below.", "increases": "Level increases", "new": "New competencies",
-           "none": "none", "requirements": "Requirements", "moves_out": "Moves open from here",
-           "grade_steps": "grade steps", "changes_track": "changes track", "total": "levels to gain in all",
-           "dashed": "changes track", "managerial": "managerial position", "specialist": "specialist position",
-           "family": "Job family",
-           "track": "Track", "all": "all", "across": "show every move across families",
-           "managerial_track": "managerial", "specialist_track": "specialist"},
-    "id": {"title": "Peta karier", "hint": "Klik sebuah jabatan untuk melihat persyaratannya dan semua "
-           "perpindahan dari atau ke jabatan itu, atau sebuah perpindahan (panah) untuk melihat tuntutannya. "
-           "Perpindahan antarrumpun ditampilkan untuk jabatan yang dipilih, atau semuanya dengan kotak di bawah.",
-           "increases": "Kenaikan level", "new": "Kompetensi baru", "none": "tidak ada",
-           "requirements": "Persyaratan", "moves_out": "Perpindahan dari sini", "grade_steps": "naik grade",
-           "changes_track": "berganti jalur", "total": "jumlah kenaikan level", "dashed": "berganti jalur",
-           "managerial": "jabatan manajerial", "specialist": "jabatan spesialis",
-           "family": "Rumpun jabatan",
-           "track": "Jalur", "all": "semua", "across": "tampilkan semua perpindahan antarrumpun",
-           "managerial_track": "manajerial", "specialist_track": "spesialis"},
-}
-
-
 def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
     """Write one self-contained HTML page: the map fitted to the window's width, filters by job family
     and track, and a card that shows a clicked position's requirements and moves or a move's demands.
@@ -376,7 +353,7 @@ def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
     cross-family promotions, the tangle of a large map) only for the chosen position, or all
     when asked.
     """
-    words = _WORDS.get(lang, _WORDS["en"])
+    words = messages.texts("career_map", lang)
     # the SVG is markup this module drew, every text in it escaped by to_svg: put in as it is
     svg = Markup(to_svg(cg, data, lang, interactive=True))
     # fitted to the window, but never drawn below 65% of its size: a map of many families then
