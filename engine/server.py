@@ -30,6 +30,14 @@ answering. Results longer than ``--max-rows`` and request bodies larger than ``-
 refused with a message that says how to narrow them. While bound to a loopback address, a
 request whose ``Host`` is not a loopback name is refused (DNS-rebinding protection).
 
+The HTTP layer is a Starlette application (:func:`app`: the routes in one list, :class:`Guard` in
+front of them) served by uvicorn on a socket bound before the store is prepared. Queries block
+until a worker answers, so they run in a thread, never on the event loop. What uvicorn does not
+limit by itself is limited here: the request head (64 KiB, 100 headers), the body (``--max-body``,
+refused before it is sent when the client asks ``Expect: 100-continue``; chunked bodies are
+refused), and a client that stalls mid-request (disconnected after ``max(5, --timeout)`` seconds
+without a byte, :class:`_Protocol`).
+
 The store: a directory opened read-only by each worker (several workers read in parallel), or
 read-write by a single worker when updates are allowed. Without a store, the bundled example
 organisation is built and inferred into a temporary directory, removed when the server stops.
@@ -42,8 +50,11 @@ True
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
+import logging
+import math
 import multiprocessing
 import os
 import queue
@@ -55,14 +66,26 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
+import h11
 import pyoxigraph as ox
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import STATUS_PHRASES, H11Protocol
 
 from selaras.engine.errors import SelarasError, StoreError
 from selaras.engine.sparql import looks_like_update
@@ -491,7 +514,10 @@ class WorkerPool:
             worker.stop()
             raise StoreError(f"a query worker did not open the store at {self.path} within "
                              f"{self.startup_timeout:.0f} s — check that the store is readable")
-        message = parent.recv()
+        try:
+            message = parent.recv()
+        except (EOFError, OSError):
+            message = ("error", f"a query worker ended while opening the store at {self.path}")
         if message[0] != "ready":
             worker.stop()
             raise StoreError(f"{message[1]} — check the path, or stop the process that holds the store")
@@ -540,9 +566,15 @@ class WorkerPool:
         if self._closed:
             return
         try:
-            self._idle.put(self._spawn())
+            worker = self._spawn()
         except SelarasError as err:
-            print(f"error: {err}", file=sys.stderr)
+            if not self._closed:  # else the server stopped while the worker started: nothing to say
+                print(f"error: {err}", file=sys.stderr)
+            return
+        if self._closed:
+            self.close()  # closed while it started: stop it too
+        else:
+            self._idle.put(worker)
 
     def close(self) -> None:
         """Stop every worker."""
@@ -658,188 +690,49 @@ def uses_service(text: str) -> bool:
     return bool(_SERVICE.search("".join(code)))
 
 
-class SparqlServer(ThreadingHTTPServer):
-    """The HTTP server: settings, the worker pool, and the named queries."""
+# --- HTTP: what the endpoint answers -------------------------------------------------------------
+@dataclass(frozen=True)
+class Call:
+    """What the endpoint needs of one HTTP request."""
 
-    daemon_threads = True
-
-    def __init__(self, settings: ServerSettings, pool: WorkerPool | None, log: Any = None) -> None:
-        self.settings = settings
-        self.pool = pool
-        self.log = log
-        if ":" in settings.host:
-            self.address_family = socket.AF_INET6
-        super().__init__((settings.host.strip("[]"), settings.port), SparqlHandler)
-
-    @property
-    def base_url(self) -> str:
-        """The URL clients use, e.g. ``http://127.0.0.1:7879``."""
-        host, port = self.server_address[:2]
-        assert isinstance(host, str)  # a TCP socket's address
-        shown = f"[{host}]" if ":" in str(host) else host
-        return f"http://{shown}:{port}"
+    method: str  #: ``GET`` (a ``HEAD`` too) or ``POST``
+    path: str  #: without a trailing slash
+    headers: Mapping[str, str]  #: looked up case-insensitively
+    params: dict[str, list[str]]  #: the URL's parameters
+    body: bytes | None = None  #: a POST's body
 
 
-class SparqlHandler(BaseHTTPRequestHandler):
-    """One request: route it, check it, hand queries to the pool, write the answer."""
+def _call(request: Request, body: bytes | None = None) -> Call:
+    return Call("POST" if request.method == "POST" else "GET", request.scope["path"],
+                request.headers, parse_qs(request.scope["query_string"].decode("latin-1"), keep_blank_values=True),
+                body)
 
-    server: SparqlServer
-    server_version = "Selaras"
-    protocol_version = "HTTP/1.1"
 
-    # --- plumbing -----------------------------------------------------------------------------
-    def setup(self) -> None:
-        # a client that stalls while sending its request, or idles on a kept-alive connection,
-        # holds a thread: after this many seconds without a byte the connection is closed
-        # (typeshed has it as a ClassVar; StreamRequestHandler.setup reads it from the instance)
-        self.timeout = max(5.0, self.server.settings.timeout)  # type: ignore[misc]
-        super().setup()
+@dataclass
+class Endpoint:
+    """The SPARQL protocol and the named queries: each method turns a request into a :class:`Reply`.
 
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.log is not None:
-            self.server.log(f"{self.address_string()} {format % args}")
+    The methods that run queries block until a worker answers: the application calls them in a
+    thread (:func:`starlette.concurrency.run_in_threadpool`), never on the event loop.
+    """
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = urlsplit(self.path).path
-        self.log_message("%s %s %s", self.command, path, code)
+    settings: ServerSettings
+    pool: WorkerPool
+    base_url: str
 
-    def _send(self, reply: Reply) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Vary", "Accept")
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    def _pool(self) -> WorkerPool:
-        pool = self.server.pool
-        assert pool is not None, "requests are served only once the workers run"
-        return pool
-
-    def _params(self) -> dict[str, list[str]]:
-        return parse_qs(urlsplit(self.path).query, keep_blank_values=True)
-
-    def _host_allowed(self) -> bool:
-        if self.server.settings.host not in LOOPBACK:
-            return True
-        host = self.headers.get("Host")
-        if not host:
-            return True
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name.lower() in LOOPBACK
-
-    def _body(self) -> bytes | None:
-        """Read the request body within the size limit; on a problem send the error and return None."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self.close_connection = True
-            self._send(_text(411, "chunked bodies are not accepted — send Content-Length"))
-            return None
-        length = self.headers.get("Content-Length")
-        if length is None:
-            self.close_connection = True
-            self._send(_text(411, "a POST needs a Content-Length header"))
-            return None
-        try:
-            size = int(length)
-        except ValueError:
-            size = -1
-        if size < 0:  # rfile.read(-1) would read until the client hangs up, past any limit
-            self.close_connection = True
-            self._send(_text(400, f"Content-Length {length!r} is not a number of bytes"))
-            return None
-        limit = self.server.settings.max_body
-        if size > limit:
-            if size <= _DRAIN_LIMIT:  # read what was sent, so the client sees the answer, not a reset
-                self.rfile.read(size)
-            else:
-                self.close_connection = True
-            self._send(_too_large(size, limit))
-            return None
-        return self.rfile.read(size)
-
-    def handle_expect_100(self) -> bool:
-        """Refuse an oversized body before the client sends it (``Expect: 100-continue``)."""
-        try:
-            size = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            size = 0
-        if size > self.server.settings.max_body:
-            self.close_connection = True
-            self._send(_too_large(size, self.server.settings.max_body))
-            return False
-        return super().handle_expect_100()
-
-    # --- methods ------------------------------------------------------------------------------
-    def do_GET(self) -> None:
-        self._route("GET", None)
-
-    def do_HEAD(self) -> None:
-        self._route("GET", None)
-
-    def do_POST(self) -> None:
-        body = self._body()
-        if body is not None:
-            self._route("POST", body)
-
-    def _method_not_allowed(self) -> None:
-        self._send(_text(405, f"{self.command} is not supported here — use GET or POST",
-                         ("Allow", "GET, HEAD, POST")))
-
-    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed
-
-    def _route(self, method: str, body: bytes | None) -> None:
-        if not self._host_allowed():
-            self._send(_text(403, f"requests for host {self.headers.get('Host')!r} are refused while the "
-                                  f"server listens on loopback (DNS-rebinding protection) — use "
-                                  f"{self.server.base_url}/"))
-            return
-        path = urlsplit(self.path).path.rstrip("/") or "/"
-        try:
-            if path in {"/sparql", "/query", "/update"}:
-                self._send(self._sparql(method, path, body))
-            elif path == "/" and method == "GET":
-                from selaras.engine.serverpage import PAGE
-
-                self._send(Reply(200, "text/html; charset=utf-8", PAGE.encode(), (
-                    ("Content-Security-Policy",
-                     "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"),
-                    ("Cache-Control", "no-store"))))
-            elif path == "/queries" and method == "GET":
-                self._send(self._query_list())
-            elif path.startswith("/queries/") and method == "GET":
-                self._send(self._named(path.removeprefix("/queries/")))
-            elif path in {"/", "/queries"} or path.startswith("/queries/"):
-                self._method_not_allowed()
-            else:
-                self._send(_text(404, f"nothing at {path} — the endpoint is {self.server.base_url}/sparql, "
-                                      f"the query page {self.server.base_url}/"))
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception as err:  # noqa: BLE001 - answer 500 with a message, keep the trace in the log
-            import traceback
-
-            if self.server.log is not None:
-                self.server.log(traceback.format_exc().rstrip())
-            self.close_connection = True
-            self._send(_text(500, f"internal error: {type(err).__name__}: {err} — the server log has the details"))
-
-    # --- SPARQL protocol ------------------------------------------------------------------------
-    def _sparql(self, method: str, path: str, body: bytes | None) -> Reply:
-        params = self._params()
-        if method == "POST":
-            assert body is not None
-            ctype, _, rest = self.headers.get("Content-Type", "").partition(";")
+    def sparql(self, call: Call) -> Reply:
+        """``/sparql``, ``/query`` and ``/update``: a query, an update, or the service description."""
+        params = call.params
+        if call.method == "POST":
+            assert call.body is not None
+            ctype, _, rest = call.headers.get("Content-Type", "").partition(";")
             ctype = ctype.strip().lower()
             charset = "utf-8"
             match = re.search(r"charset\s*=\s*\"?([\w.-]+)", rest, re.IGNORECASE)
             if match:
                 charset = match.group(1)
             try:
-                text = body.decode(charset)
+                text = call.body.decode(charset)
             except (LookupError, UnicodeDecodeError) as err:
                 return _text(400, f"the request body is not valid {charset} ({err}) — send UTF-8")
             if ctype == "application/x-www-form-urlencoded":
@@ -859,66 +752,67 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if queries and updates:
             return _text(400, "give either a query or an update, not both")
         if updates:
-            if method != "POST":
+            if call.method != "POST":
                 return _text(400, "updates must be sent with POST (form update= or application/sparql-update)")
-            if path == "/query":
-                return _text(400, f"this is the query endpoint — send updates to {self.server.base_url}/update")
+            if call.path == "/query":
+                return _text(400, f"this is the query endpoint — send updates to {self.base_url}/update")
             if uses_service(updates[0]):
                 return _no_service()
-            return self._update(updates[0], params)
+            return self._update(updates[0], call)
         if not queries:
-            if path == "/update":
+            if call.path == "/update":
                 return _text(400, "no update given — POST update=… or an application/sparql-update body")
-            if method == "GET" and "text/html" in self.headers.get("Accept", ""):
+            if call.method == "GET" and "text/html" in call.headers.get("Accept", ""):
                 return Reply(303, "text/plain", b"", (("Location", "/"),))
-            return self._service_description()
+            return self.service_description()
         text = queries[0]
         if not text.strip():
             return _text(400, "the query is empty — give SPARQL text in query=")
         if uses_service(text):
             return _no_service()
         if looks_like_update(text):
-            if not self.server.settings.allow_update:
+            if not self.settings.allow_update:
                 return _text(403, "this is a SPARQL update, and this endpoint is read-only — start "
                                   "`selaras serve --allow-update` (with a token) to accept updates")
             return _text(400, "this is a SPARQL update — POST it as update=… or with Content-Type "
                               "application/sparql-update")
-        if path == "/update":
-            return _text(400, f"this is the update endpoint — send queries to {self.server.base_url}/query")
-        return self._pool().run(self._query_request(text, params), self.server.settings.timeout)
+        if call.path == "/update":
+            return _text(400, f"this is the update endpoint — send queries to {self.base_url}/query")
+        return self.pool.run(self._query_request(text, call), self.settings.timeout)
 
-    def _query_request(self, text: str, params: dict[str, list[str]]) -> dict[str, Any]:
-        given = params.get("format") or params.get("output")
+    def _query_request(self, text: str, call: Call) -> dict[str, Any]:
+        given = call.params.get("format") or call.params.get("output")
         requested = given[0] if given else None
-        return {"op": "query", "text": text, "accept": self.headers.get("Accept"), "format": requested,
-                "default_graphs": params.get("default-graph-uri", []),
-                "named_graphs": params.get("named-graph-uri", []),
-                "max_rows": self.server.settings.max_rows}
+        return {"op": "query", "text": text, "accept": call.headers.get("Accept"), "format": requested,
+                "default_graphs": call.params.get("default-graph-uri", []),
+                "named_graphs": call.params.get("named-graph-uri", []),
+                "max_rows": self.settings.max_rows}
 
-    def _update(self, text: str, params: dict[str, list[str]]) -> Reply:
-        settings = self.server.settings
+    def _update(self, text: str, call: Call) -> Reply:
+        settings = self.settings
         if not settings.allow_update:
             return _text(403, "this endpoint is read-only — start `selaras serve --allow-update` "
                               "(with a token) to accept updates")
-        scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
+        scheme, _, credentials = call.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             return _text(401, "updates need the server's token — send the header "
                               "'Authorization: Bearer TOKEN'", ("WWW-Authenticate", 'Bearer realm="selaras"'))
         assert settings.token is not None
         if not hmac.compare_digest(credentials.strip().encode(), settings.token.encode()):
             return _text(403, "wrong token — send the token the server was started with")
-        if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+        if call.params.get("using-graph-uri") or call.params.get("using-named-graph-uri"):
             return _text(400, "using-graph-uri and using-named-graph-uri are not supported — "
                               "write USING <graph> in the update text instead")
         if not text.strip():
             return _text(400, "the update is empty — give SPARQL Update text")
-        return self._pool().run({"op": "update", "text": text}, settings.timeout)
+        return self.pool.run({"op": "update", "text": text}, settings.timeout)
 
-    def _service_description(self) -> Reply:
-        base = self.server.base_url
+    def service_description(self) -> Reply:
+        """What a GET of the endpoint without a query answers: the SPARQL service description."""
+        base = self.base_url
         formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                    "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
-        languages = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if self.server.settings.allow_update else "")
+        languages = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if self.settings.allow_update else "")
         text = (
             "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n"
             "@prefix fmt: <http://www.w3.org/ns/formats/> .\n\n"
@@ -931,8 +825,19 @@ class SparqlHandler(BaseHTTPRequestHandler):
         )
         return Reply(200, "text/turtle; charset=utf-8", text.encode())
 
-    # --- named queries ------------------------------------------------------------------------
-    def _query_list(self) -> Reply:
+    # --- the page and the named queries -----------------------------------------------------------
+    @staticmethod
+    def page() -> Reply:
+        """The query page, self-contained (its script and style inline, nothing fetched elsewhere)."""
+        from selaras.engine.serverpage import PAGE
+
+        return Reply(200, "text/html; charset=utf-8", PAGE.encode(), (
+            ("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"),
+            ("Cache-Control", "no-store")))
+
+    @staticmethod
+    def query_list() -> Reply:
+        """``/queries``: the named queries as JSON."""
         from selaras import queries
 
         listing = [
@@ -944,12 +849,12 @@ class SparqlHandler(BaseHTTPRequestHandler):
         ]
         return Reply(200, "application/json", json.dumps(listing, ensure_ascii=False, indent=1).encode())
 
-    def _named(self, name: str) -> Reply:
+    def named(self, call: Call, name: str) -> Reply:
+        """``/queries/NAME``: run a named query, its parameters bound from the URL's."""
         from selaras import queries
         from selaras.engine.sparql import bind_values
 
-        params = self._params()
-        given = {k: v[-1] for k, v in params.items() if k not in {"format", "output"}}
+        given = {k: v[-1] for k, v in call.params.items() if k not in {"format", "output"}}
         try:
             named = queries.load(name)
             bindings = named.bindings(given, http=True)
@@ -960,19 +865,310 @@ class SparqlHandler(BaseHTTPRequestHandler):
             if pname in bindings and not self._exists(bindings[pname].value):
                 return _text(400, f"query parameter {pname!r}: no {kind} {given[pname]!r} in the store — "
                                   f"GET /queries/entities?kind={kind} lists the valid values")
-        return self._pool().run(self._query_request(bind_values(named.text, bindings), params),
-                                self.server.settings.timeout)
+        return self.pool.run(self._query_request(bind_values(named.text, bindings), call), self.settings.timeout)
 
     def _exists(self, iri: str) -> bool:
         """Ask the store (through a worker) whether it states anything about a node."""
         request: dict[str, Any] = {"op": "query", "text": f"ASK {{ <{iri}> ?p ?o }}",
                                    "accept": "application/sparql-results+json", "format": None,
                                    "default_graphs": [], "named_graphs": [], "max_rows": 1}
-        reply = self._pool().run(request, self.server.settings.timeout)
+        reply = self.pool.run(request, self.settings.timeout)
         return reply.status != 200 or bool(json.loads(reply.body).get("boolean"))
 
 
+# --- HTTP: the application (Starlette) -----------------------------------------------------------
+#: Headers on every answer: no content sniffing; answers differ by ``Accept``.
+_COMMON = [(b"X-Content-Type-Options", b"nosniff"), (b"Vary", b"Accept")]
+#: The request line and headers may hold this many bytes, in this many headers (431 beyond).
+_MAX_HEAD, _MAX_HEADERS = 65536, 100
+#: Seconds requests in progress get to finish when the server is stopped.
+_GRACE = 2
+_CLOSE = ("Connection", "close")
+
+
+def app(endpoint: Endpoint, log: Any = None) -> Starlette:
+    """The HTTP application: every route in one list, :class:`Guard` in front of them all.
+
+    Args:
+        endpoint: what answers the requests.
+        log: called with each line of the request log, and with the trace of an unexpected error.
+    """
+
+    async def sparql(request: Request) -> Response:
+        body = await _read_body(request, endpoint.settings.max_body) if request.method == "POST" else None
+        if isinstance(body, Reply):
+            return _Answer(body)
+        if body is None and request.method == "POST":
+            return Response(status_code=400)  # the client left: nobody reads this
+        return _Answer(await run_in_threadpool(endpoint.sparql, _call(request, body)))
+
+    async def named(request: Request) -> Response:
+        return _Answer(await run_in_threadpool(endpoint.named, _call(request), request.path_params["name"]))
+
+    async def query_list(request: Request) -> Response:
+        return _Answer(endpoint.query_list())
+
+    async def page(request: Request) -> Response:
+        return _Answer(endpoint.page())
+
+    routes = [  # GET also answers HEAD
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/query", sparql, methods=["GET", "POST"]),
+        Route("/update", sparql, methods=["GET", "POST"]),
+        Route("/queries", query_list, methods=["GET"]),
+        Route("/queries/{name}", named, methods=["GET"]),
+        Route("/", page, methods=["GET"]),
+    ]
+
+    async def not_routed(request: Request, exc: Exception) -> Response:
+        """404 and 405 (Starlette's router raises them) in the endpoint's words."""
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            allowed = sorted(m.strip() for m in (exc.headers or {}).get("Allow", "GET").split(","))
+            use = " or ".join(m for m in allowed if m != "HEAD")
+            return _Answer(_text(405, f"{request.method} is not supported here — use {use}",
+                                    ("Allow", ", ".join(allowed))))
+        if exc.status_code == 404:
+            return _Answer(_text(404, f"nothing at {request.scope['path']} — the endpoint is {endpoint.base_url}/sparql, "
+                                        f"the query page {endpoint.base_url}/"))
+        return _Answer(_text(exc.status_code, exc.detail))
+
+    return Starlette(routes=routes, middleware=[Middleware(Guard, endpoint=endpoint, log=log)],
+                     exception_handlers={HTTPException: not_routed})
+
+
+class Guard:
+    """In front of every route: the limits on a request's head, the ``Host`` check, the headers every
+    answer carries, the request log, and a 500 (its trace in the log, not in the answer) for anything
+    a route did not expect."""
+
+    def __init__(self, app: ASGIApp, endpoint: Endpoint, log: Any = None) -> None:
+        self.app = app
+        self.endpoint = endpoint
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def send_marked(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), *_COMMON]}
+            await send(message)
+
+        try:
+            refusal = self.refusal(scope)
+            if refusal is not None:
+                await _Answer(refusal)(scope, receive, send_marked)
+            else:
+                await self.app({**scope, "path": scope["path"].rstrip("/") or "/"}, receive, send_marked)
+        except Exception as err:  # noqa: BLE001 - answer 500 with a message, keep the trace in the log
+            if self.log is not None:
+                self.log(traceback.format_exc().rstrip())
+            if not status:
+                await _Answer(_text(500, f"internal error: {type(err).__name__}: {err} — the server log has "
+                                           f"the details", _CLOSE))(scope, receive, send_marked)
+        finally:
+            if self.log is not None:
+                client = scope.get("client") or ("-",)
+                path = scope.get("raw_path") or scope["path"].encode()
+                self.log(f"{client[0]} {scope['method']} {path.decode('latin-1')} {status or '-'}")
+
+    def refusal(self, scope: Scope) -> Reply | None:
+        """The answer to a request refused before routing, or None."""
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        if len(headers) > _MAX_HEADERS:
+            return _text(431, f"the request has {len(headers)} headers, more than {_MAX_HEADERS}", _CLOSE)
+        size = len(scope.get("raw_path") or b"") + len(scope["query_string"]) + sum(len(k) + len(v) for k, v in headers)
+        if size > _MAX_HEAD:
+            return _text(431, f"the request line and headers hold {size} bytes, more than {_MAX_HEAD} — "
+                              f"send a long query with POST", _CLOSE)
+        host = next((v.decode("latin-1") for k, v in headers if k == b"host"), None)
+        if not _host_allowed(self.endpoint.settings.host, host):
+            return _text(403, f"requests for host {host!r} are refused while the server listens on loopback "
+                              f"(DNS-rebinding protection) — use {self.endpoint.base_url}/")
+        return None
+
+
+def _host_allowed(listening: str, host: str | None) -> bool:
+    """Tell whether a request's ``Host`` may be served: any while listening beyond loopback, else a
+    loopback name (so a web page whose name was rebound to 127.0.0.1 gets nothing).
+
+    >>> _host_allowed("127.0.0.1", "localhost:7879"), _host_allowed("127.0.0.1", "evil.example:7879")
+    (True, False)
+    """
+    if listening not in LOOPBACK or not host:
+        return True
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.lower() in LOOPBACK
+
+
+class _Answer(Response):
+    """A :class:`Reply` as a Starlette response, its header names as written (``Content-Type``,
+    ``WWW-Authenticate``), not lower-cased as Starlette writes them."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        super().__init__(reply.body, reply.status)
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        reply = self.reply
+        pairs = [("Content-Type", reply.content_type), *reply.headers]
+        if not (reply.status < 200 or reply.status in (204, 304)):
+            pairs.insert(1, ("Content-Length", str(len(reply.body))))
+        self.raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
+
+
+async def _read_body(request: Request, limit: int) -> bytes | Reply | None:
+    """Read a POST's body within ``limit`` bytes; a :class:`Reply` refuses it; None: the client left.
+
+    A body over the limit is refused unread when the client waits to be told to send it
+    (``Expect: 100-continue``) or announces more than :data:`_DRAIN_LIMIT`; else it is read and
+    dropped, so the client sees the answer, not a reset. A client that stops sending is
+    disconnected by :class:`_Protocol`.
+    """
+    headers = request.headers
+    if "chunked" in headers.get("Transfer-Encoding", "").lower():
+        return _text(411, "chunked bodies are not accepted — send Content-Length", _CLOSE)
+    length = headers.get("Content-Length")
+    if length is None:
+        return _text(411, "a POST needs a Content-Length header", _CLOSE)
+    try:
+        size = int(length)  # h11 already answered 400 to anything but digits
+    except ValueError:
+        size = -1
+    if size < 0:
+        return _text(400, f"Content-Length {length!r} is not a number of bytes", _CLOSE)
+    if size > limit and (size > _DRAIN_LIMIT or "100-continue" in headers.get("Expect", "").lower()):
+        return replace(_too_large(size, limit), headers=(_CLOSE,))
+    chunks = []
+    try:
+        async for chunk in request.stream():
+            if size <= limit:
+                chunks.append(chunk)
+    except ClientDisconnect:
+        return None
+    return _too_large(size, limit) if size > limit else b"".join(chunks)
+
+
+class _Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 connection (h11), changed in two ways.
+
+    A client that sends nothing for ``timeout_keep_alive`` seconds while the server waits for its
+    request — the request line, the headers, or the rest of the body — is disconnected (uvicorn
+    alone times out only an idle kept-alive connection); a stalled client costs a socket, never a
+    thread, so it keeps no one else waiting. And a request h11 cannot parse gets a 400 that says
+    what is wrong (``bad Content-Length``), in UTF-8, with the headers of every answer.
+    """
+
+    _stall: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]  # uvicorn narrows it to a Transport
+        self._watch()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._watch()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._stall is not None:
+            self._stall.cancel()
+        super().connection_lost(exc)
+
+    def _watch(self) -> None:
+        """Start the stall timer again while the server waits for the client's request."""
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY) and not self.transport.is_closing():
+            self._stall = self.loop.call_later(self.timeout_keep_alive, self.transport.close)
+
+    def send_400_response(self, msg: str) -> None:
+        problem = sys.exc_info()[1]  # uvicorn calls this while it handles h11's RemoteProtocolError
+        status = getattr(problem, "error_status_hint", 400)
+        body = _text(status, f"the request is not valid HTTP/1.1: {problem or msg}").body
+        headers = [(b"Content-Type", b"text/plain; charset=utf-8"), (b"Content-Length", str(len(body)).encode()),
+                   (b"Connection", b"close"), *_COMMON]
+        for event in (h11.Response(status_code=status, headers=headers, reason=STATUS_PHRASES[status]),
+                      h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event) or b"")
+        self.transport.close()
+
+
 # --- running ------------------------------------------------------------------------------------
+@dataclass
+class Running:
+    """The endpoint while it runs, as ``serve(ready=…)`` is given it."""
+
+    base_url: str  #: the URL clients use, e.g. ``http://127.0.0.1:7879``
+    server: uvicorn.Server
+
+    def shutdown(self) -> None:
+        """Stop the server, from any thread (within 0.1 s; requests in progress get :data:`_GRACE` s)."""
+        self.server.should_exit = True
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind and listen on ``host:port`` (IPv4, or IPv6 when the host has a ``:``).
+
+    The protocol is named (``IPPROTO_TCP``, not 0): asyncio turns Nagle's algorithm off only on
+    connections of such a socket; with it on, each answer on a kept-alive connection waits for
+    the client's delayed ACK (40 ms on Linux).
+
+    >>> with _listen("127.0.0.1", 0) as sock:
+    ...     sock.proto == socket.IPPROTO_TCP
+    True
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class _LogTo(logging.Handler):
+    """Hands uvicorn's warnings and errors (a malformed request, a connection cut) to the server's log."""
+
+    def __init__(self, log: Any) -> None:
+        super().__init__(logging.WARNING)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.log is not None:
+            self.log(self.format(record))
+
+
+@contextmanager
+def _uvicorn_logging(log: Any) -> Iterator[None]:
+    """Route uvicorn's logging to ``log`` (or nowhere) while the server runs, and restore it after."""
+    loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]
+    saved = [(lg.handlers, lg.propagate, lg.level) for lg in loggers]
+    loggers[0].handlers, loggers[0].propagate = [_LogTo(log)], False
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, (handlers, propagate, level) in zip(loggers, saved):
+            lg.handlers, lg.propagate = handlers, propagate
+            lg.setLevel(level)
+
+
 def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err: Any = None,
           ready: Any = None) -> None:
     """Run the endpoint until interrupted (Ctrl-C or SIGTERM); stop the workers and clean up.
@@ -982,7 +1178,7 @@ def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err
         store: the store directory, or ``None`` for the bundled example organisation.
         out: where the start-up lines go.
         err: where notes and the request log go (``None``: no request log).
-        ready: called with the running server once it accepts requests.
+        ready: called with the :class:`Running` server (``.base_url``, ``.shutdown()``) once it listens.
     """
     import signal
 
@@ -990,7 +1186,7 @@ def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err
     if settings.allow_update and not settings.token:
         raise StoreError("--allow-update needs a token — give --token TOKEN (or SELARAS_TOKEN)")
     try:  # listen first: a busy port fails at once, not after the store is ready
-        server = SparqlServer(settings, None, log=err)
+        sock = _listen(settings.host, settings.port)
     except OSError as error:
         raise StoreError(f"cannot listen on {settings.host}:{settings.port} ({error.strerror or error}) — "
                          f"choose another --port, or stop the program that uses it") from error
@@ -1008,12 +1204,19 @@ def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err
                           size=1 if settings.allow_update else max(1, settings.workers),
                           max_memory=settings.max_memory)
         pool.start()
-        server.pool = pool
+        endpoint = Endpoint(settings, pool, _base_url(sock))
+        config = uvicorn.Config(
+            app(endpoint, log=err), http=_Protocol, loop="asyncio", lifespan="off", ws="none",
+            log_config=None, access_log=False, proxy_headers=False, server_header=False,
+            headers=[("Server", "Selaras")], h11_max_incomplete_event_size=2 * _MAX_HEAD,
+            timeout_keep_alive=math.ceil(max(5.0, settings.timeout)),  # also the most a client may stall
+            timeout_graceful_shutdown=_GRACE)
+        running = Running(endpoint.base_url, uvicorn.Server(config))
         mode = "read-write, updates need the token" if settings.allow_update else "read-only"
         if settings.allow_update and served.temporary is not None:
             note("note: updates go to a temporary copy of the bundled example and end with the server")
-        out(f"Selaras SPARQL endpoint: {server.base_url}/sparql  ({mode})")
-        out(f"query page:              {server.base_url}/")
+        out(f"Selaras SPARQL endpoint: {running.base_url}/sparql  ({mode})")
+        out(f"query page:              {running.base_url}/")
         out(f"store: {served.description}; default graph = union of all graphs; "
             f"time limit {settings.timeout:g} s, at most {settings.max_rows} rows"
             + (f", {settings.max_memory} MB a worker" if settings.max_memory else ""))
@@ -1021,13 +1224,15 @@ def serve(settings: ServerSettings, store: Path | None, *, out: Any = print, err
             out(f"warning: listening on {settings.host}, reachable from other machines"
                 + (" — updates and their token travel unencrypted" if settings.allow_update else ""))
         if ready is not None:
-            ready(server)
-        try:
-            server.serve_forever(poll_interval=0.25)
-        except KeyboardInterrupt:
-            out("stopping")
+            ready(running)
+        with _uvicorn_logging(err):
+            try:
+                running.server.run(sockets=[sock])  # on SIGTERM or Ctrl-C it stops, then raises KeyboardInterrupt
+            except KeyboardInterrupt:
+                pass
+        out("stopping")
     finally:
-        server.server_close()
+        sock.close()
         if pool is not None:
             pool.close()
         if served is not None:

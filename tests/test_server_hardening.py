@@ -299,6 +299,38 @@ def test_the_update_token_is_checked_in_constant_time(example_store, tmp_path, m
     assert not thread.is_alive()
 
 
+def test_an_unexpected_error_answers_500_with_a_message_and_logs_the_trace() -> None:
+    """A route that fails in a way nobody planned for: the client gets a plain 500, the log the trace."""
+    import asyncio
+
+    from selaras.engine import server as server_module
+
+    class BrokenPool:
+        def run(self, request, timeout):
+            raise RuntimeError("the pool broke")
+
+    log: list[str] = []
+    endpoint = server_module.Endpoint(server_module.ServerSettings(), BrokenPool(), "http://127.0.0.1:7879")
+    app = server_module.app(endpoint, log=log.append)
+    sent: list[dict] = []
+    scope = {"type": "http", "method": "GET", "path": "/sparql", "raw_path": b"/sparql", "root_path": "",
+             "query_string": b"query=ASK%7B%7D", "headers": [(b"host", b"127.0.0.1:7879")],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 7879), "scheme": "http", "http_version": "1.1",
+             "asgi": {"version": "3.0"}}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 500 and (b"X-Content-Type-Options", b"nosniff") in sent[0]["headers"]
+    assert sent[1]["body"] == "internal error: RuntimeError: the pool broke — the server log has the details\n".encode()
+    assert no_trace(sent[1]["body"])
+    assert "Traceback" in log[0] and "the pool broke" in log[0] and log[-1] == "127.0.0.1 GET /sparql 500"
+
+
 def test_the_same_server_process_survived_all_of_this(server) -> None:
     assert answers(server)
     assert server.process.poll() is None  # still the first process: nothing above brought it down
