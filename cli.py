@@ -965,8 +965,8 @@ def serve(state: State, host: str, port: int, timeout: float, max_rows: int, max
            http://127.0.0.1:7879/sparql
       SELARAS_TOKEN=s3cret selaras --store ./lembaga serve --allow-update
     """
-    from selaras.engine.server import ServerSettings, default_max_memory, new_token
-    from selaras.engine.server import serve as run_server
+    from selaras.engine.serve import ServerSettings, default_max_memory, new_token
+    from selaras.engine.serve import serve as run_server
 
     if state.endpoint:
         raise click.UsageError("serve works on a store directory; a SPARQL server given with --endpoint "

@@ -37,7 +37,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                   "selaras.queries")),
     ("api", ("selaras.engine.api", "selaras")),
     # what users run: the command line, the endpoint, and the script that writes the example's people
-    ("interfaces", ("selaras.cli", "selaras.engine.server", "selaras.engine.serverpage",
+    ("interfaces", ("selaras.cli", "selaras.engine.serve", "selaras.engine.serve.endpoint", "selaras.engine.serve.workers",
+                    "selaras.engine.serve.protocol", "selaras.engine.serve.page",
                     "selaras.ontology.example.generate_people")),
 ]
 LAYER_OF = {module: n for n, (_, modules) in enumerate(LAYERS) for module in modules}

@@ -255,7 +255,7 @@ def test_the_update_token_is_checked_in_constant_time(example_store, tmp_path, m
     """The token comparison goes through hmac.compare_digest, and a wrong token of any length gets the same 403."""
     import shutil
 
-    from selaras.engine import server as server_module
+    from selaras.engine.serve import endpoint as server_module
 
     compared: list[tuple[bytes, bytes]] = []
     real = server_module.hmac.compare_digest
@@ -303,7 +303,7 @@ def test_an_unexpected_error_answers_500_with_a_message_and_logs_the_trace() -> 
     """A route that fails in a way nobody planned for: the client gets a plain 500, the log the trace."""
     import asyncio
 
-    from selaras.engine import server as server_module
+    from selaras.engine.serve import endpoint as server_module
 
     class BrokenPool:
         def run(self, request, timeout):

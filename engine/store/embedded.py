@@ -61,7 +61,7 @@ def published_state(path: Path) -> Path:
     """The file beside an on-disk store that says which state its last writer left (:func:`state_of`).
 
     Written when a writer closes the store, after everything it wrote is committed; a served
-    store follows it (:mod:`selaras.engine.server`). A killed writer leaves it as it was.
+    store follows it (:mod:`selaras.engine.serve.endpoint`). A killed writer leaves it as it was.
     """
     return path.with_name(path.name + ".state")
 
