@@ -1,17 +1,21 @@
 """The Selaras engine, in layers: each module imports only from its own layer and those below.
 
-- errors: ``errors.py``, ``types.py``, ``sparql.py`` (SPARQL text), ``templating.py`` (the HTML pages'
-  Jinja2 templates, in ``templates/``);
-- store: ``store.py`` (the ``Dataset`` protocol and its ``Capabilities``, embedded Oxigraph,
-  graph names, the facts version), ``remote.py`` (a SPARQL 1.1 server), ``labels.py``, ``names.py``;
+- errors: ``errors.py``, ``types.py``, ``sparql.py`` (SPARQL text), ``messages.py`` (every text a
+  reader sees, in English and Indonesian, from ``messages.toml``), ``templating.py`` (the HTML
+  pages' Jinja2 templates, in ``templates/``);
+- store: ``store/`` (``base.py``: graph names, results, capabilities; ``dataset.py``: the
+  ``Dataset`` protocol, the facts version; ``embedded.py``: Oxigraph in this process;
+  ``remote.py``: a SPARQL 1.1 server; ``labels.py``, ``names.py``);
 - rules: ``rules/`` (one SPARQL file each, the registry, ``settings.py``), ``fastpath.py``,
   ``moves.py``;
-- ingest: ``tabular.py`` (the import format), ``importer.py``, ``framework.py``,
-  ``framework_gen.py``, ``generate.py``, ``privacy.py``, ``validation.py`` (SHACL, HermiT);
+- ingest: ``ingest/`` (``tabular.py``: the import format; ``importer.py``, ``framework.py``,
+  ``framework_gen.py``, ``generate.py``, ``privacy.py``), ``validation.py`` (SHACL, HermiT);
 - inference: ``inference.py``;
-- services: ``explain.py``, ``audit/``, ``career.py``, ``careermap.py``, ``careerview.py``,
-  ``render.py`` (and the top-level ``queries/``);
-- api: ``api.py``; interfaces: ``server.py``, ``serverpage.py`` (and the top-level ``cli.py``).
+- services: ``explain.py``, ``audit/``, ``career/`` (``model``, ``graph``, ``paths``, ``scoring``,
+  ``plan``, ``views``, ``map``, ``service``), ``render.py`` (and the top-level ``queries/``);
+- api: ``api.py``;
+- interfaces: ``serve/`` (``endpoint.py``: Starlette on uvicorn; ``workers.py``; ``protocol.py``;
+  ``page.py``), and the top-level ``cli.py``.
 
 The layers sit on the top-level ``ontology/``; ``tests/test_layers.py`` keeps them so.
 """
