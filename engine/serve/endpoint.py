@@ -133,8 +133,8 @@ class Endpoint:
                 params.setdefault("update", []).append(text)
             else:
                 return text_reply(415, f"Content-Type {ctype or '(none)'!r} is not a SPARQL request — use "
-                                  f"application/x-www-form-urlencoded (query= or update=), "
-                                  f"application/sparql-query or application/sparql-update")
+                                       f"application/x-www-form-urlencoded (query= or update=), "
+                                       f"application/sparql-query or application/sparql-update")
         queries, updates = params.get("query", []), params.get("update", [])
         if len(queries) > 1 or len(updates) > 1:
             return text_reply(400, "give one query (or one update) per request")
@@ -162,9 +162,9 @@ class Endpoint:
         if looks_like_update(text):
             if not self.settings.allow_update:
                 return text_reply(403, "this is a SPARQL update, and this endpoint is read-only — start "
-                                  "`selaras serve --allow-update` (with a token) to accept updates")
+                                       "`selaras serve --allow-update` (with a token) to accept updates")
             return text_reply(400, "this is a SPARQL update — POST it as update=… or with Content-Type "
-                              "application/sparql-update")
+                                   "application/sparql-update")
         if call.path == "/update":
             return text_reply(400, f"this is the update endpoint — send queries to {self.base_url}/query")
         return self.pool.run(self._query_request(text, call), self.settings.timeout)
@@ -181,17 +181,17 @@ class Endpoint:
         settings = self.settings
         if not settings.allow_update:
             return text_reply(403, "this endpoint is read-only — start `selaras serve --allow-update` "
-                              "(with a token) to accept updates")
+                                   "(with a token) to accept updates")
         scheme, _, credentials = call.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             return text_reply(401, "updates need the server's token — send the header "
-                              "'Authorization: Bearer TOKEN'", ("WWW-Authenticate", 'Bearer realm="selaras"'))
+                                   "'Authorization: Bearer TOKEN'", ("WWW-Authenticate", 'Bearer realm="selaras"'))
         assert settings.token is not None
         if not hmac.compare_digest(credentials.strip().encode(), settings.token.encode()):
             return text_reply(403, "wrong token — send the token the server was started with")
         if call.params.get("using-graph-uri") or call.params.get("using-named-graph-uri"):
             return text_reply(400, "using-graph-uri and using-named-graph-uri are not supported — "
-                              "write USING <graph> in the update text instead")
+                                   "write USING <graph> in the update text instead")
         if not text.strip():
             return text_reply(400, "the update is empty — give SPARQL Update text")
         return self.pool.run({"op": "update", "text": text}, settings.timeout)
@@ -253,7 +253,7 @@ class Endpoint:
         for pname, kind in named.entity_params().items():
             if pname in bindings and not self._exists(bindings[pname].value):
                 return text_reply(400, f"query parameter {pname!r}: no {kind} {given[pname]!r} in the store — "
-                                  f"GET /queries/entities?kind={kind} lists the valid values")
+                                       f"GET /queries/entities?kind={kind} lists the valid values")
         return self.pool.run(self._query_request(bind_values(named.text, bindings), call), self.settings.timeout)
 
     def _exists(self, iri: str) -> bool:
@@ -316,10 +316,10 @@ def app(endpoint: Endpoint, log: Any = None) -> Starlette:
             allowed = sorted(m.strip() for m in (exc.headers or {}).get("Allow", "GET").split(","))
             use = " or ".join(m for m in allowed if m != "HEAD")
             return _Answer(text_reply(405, f"{request.method} is not supported here — use {use}",
-                                    ("Allow", ", ".join(allowed))))
+                                         ("Allow", ", ".join(allowed))))
         if exc.status_code == 404:
-            return _Answer(text_reply(404, f"nothing at {request.scope['path']} — the endpoint is {endpoint.base_url}/sparql, "
-                                        f"the query page {endpoint.base_url}/"))
+            return _Answer(text_reply(404, f"nothing at {request.scope['path']} — the endpoint is "
+                                           f"{endpoint.base_url}/sparql, the query page {endpoint.base_url}/"))
         return _Answer(text_reply(exc.status_code, exc.detail))
 
     return Starlette(routes=routes, middleware=[Middleware(Guard, endpoint=endpoint, log=log)],
@@ -360,7 +360,7 @@ class Guard:
                 self.log(traceback.format_exc().rstrip())
             if not status:
                 await _Answer(text_reply(500, f"internal error: {type(err).__name__}: {err} — the server log has "
-                                           f"the details", _CLOSE))(scope, receive, send_marked)
+                                                f"the details", _CLOSE))(scope, receive, send_marked)
         finally:
             if self.log is not None:
                 client = scope.get("client") or ("-",)
@@ -375,11 +375,11 @@ class Guard:
         size = len(scope.get("raw_path") or b"") + len(scope["query_string"]) + sum(len(k) + len(v) for k, v in headers)
         if size > _MAX_HEAD:
             return text_reply(431, f"the request line and headers hold {size} bytes, more than {_MAX_HEAD} — "
-                              f"send a long query with POST", _CLOSE)
+                                   f"send a long query with POST", _CLOSE)
         host = next((v.decode("latin-1") for k, v in headers if k == b"host"), None)
         if not _host_allowed(self.endpoint.settings.host, host):
             return text_reply(403, f"requests for host {host!r} are refused while the server listens on loopback "
-                              f"(DNS-rebinding protection) — use {self.endpoint.base_url}/")
+                                   f"(DNS-rebinding protection) — use {self.endpoint.base_url}/")
         return None
 
 

@@ -154,12 +154,12 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 
 def too_large(size: int, limit: int) -> Reply:
     return text_reply(413, f"the request body has {size} bytes, more than the server's --max-body of {limit} — "
-                      f"send a shorter query, or restart the server with a larger --max-body")
+                           f"send a shorter query, or restart the server with a larger --max-body")
 
 
 def no_service() -> Reply:
     return text_reply(403, "SERVICE (a federated query) is refused: this endpoint does not send requests to other "
-                      "servers — query each server yourself, or load its data into the store")
+                           "servers — query each server yourself, or load its data into the store")
 
 
 def not_acceptable(formats: Sequence[Format]) -> Reply:
@@ -169,7 +169,7 @@ def not_acceptable(formats: Sequence[Format]) -> Reply:
 
 def too_many(limit: int, what: str) -> Reply:
     return text_reply(422, f"the answer has more than {limit} {what}, the server's --max-rows — "
-                      f"add LIMIT/OFFSET or narrow the query, or restart the server with a larger --max-rows")
+                           f"add LIMIT/OFFSET or narrow the query, or restart the server with a larger --max-rows")
 
 
 

@@ -289,7 +289,7 @@ class WorkerPool:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             return text_reply(503, f"every query worker stayed busy for {timeout:g} s — try again shortly",
-                         ("Retry-After", "5"))
+                              ("Retry-After", "5"))
         try:
             worker.conn.send(request)
             if worker.conn.poll(timeout):
@@ -302,16 +302,16 @@ class WorkerPool:
             self._replace(worker)
             if self.max_memory and code in (MEMORY_EXIT, -6, -9):  # its own stop, or an allocation refused
                 return text_reply(503, f"the query needed more memory than a worker may hold (--max-memory "
-                                  f"{self.max_memory} MB) and was stopped — narrow it (filter earlier, add "
-                                  f"LIMIT, avoid ORDER BY or DISTINCT over huge results), or restart the "
-                                  f"server with a larger --max-memory; the server goes on with a fresh worker",
-                             ("Retry-After", "5"))
+                                       f"{self.max_memory} MB) and was stopped — narrow it (filter earlier, add "
+                                       f"LIMIT, avoid ORDER BY or DISTINCT over huge results), or restart the "
+                                       f"server with a larger --max-memory; the server goes on with a fresh worker",
+                                  ("Retry-After", "5"))
             return text_reply(500, f"the query worker stopped while answering (exit {code}) — narrow the query; "
-                              f"the server goes on with a fresh worker")
+                                   f"the server goes on with a fresh worker")
         self._replace(worker)
         what = "update" if request["op"] == "update" else "query"
         return text_reply(503, f"the {what} ran longer than the server's time limit of {timeout:g} s and was "
-                          f"stopped — narrow it or add LIMIT, or restart the server with a longer --timeout")
+                               f"stopped — narrow it or add LIMIT, or restart the server with a longer --timeout")
 
     def _replace(self, worker: _Worker) -> None:
         with self._lock:
