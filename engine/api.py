@@ -138,6 +138,10 @@ class Selaras:
 
         The ontology is (re)loaded into its graph whenever the store is writable, so a store
         always carries the ontology of the installed Selaras.
+
+        >>> org = Selaras.open(example=True)          # in memory; Selaras.open("my-store") on disk
+        >>> org.holds_organisation()
+        True
         """
         if endpoint:
             from selaras.engine.store.remote import RemoteStore
@@ -184,7 +188,14 @@ class Selaras:
         self.store.replace_graph(ONTOLOGY_GRAPH, quads, also_remove=old_tags)
 
     def import_paths(self, paths: Sequence[str | Path], *, replace: bool = False) -> importer.ImportReport:
-        """Import files and folders (see the README's import format); all or nothing."""
+        """Import files and folders (see the README's import format); all or nothing.
+
+        >>> from selaras.ontology import EXAMPLE_DIR
+        >>> org = Selaras.open()
+        >>> report = org.import_paths([EXAMPLE_DIR])
+        >>> len(report.files), report.changed, org.import_paths([EXAMPLE_DIR]).changed
+        (18, True, False)
+        """
         return importer.import_paths(self.store, paths, replace=replace)
 
     def infer(self, settings: inference.Settings | None = None, *, force: bool = True, owl: bool = False,
@@ -197,6 +208,11 @@ class Selaras:
         On disk, what the career graph is built from is then kept beside the store
         (:func:`selaras.engine.career.graph_inputs`), so that the first ``selaras career``
         command after an inference answers as fast as the next ones.
+
+        >>> org = Selaras.open(example=True)
+        >>> report = org.infer()
+        >>> len(report.runs), report.current, org.infer(force=False).current
+        (22, False, True)
         """
         from selaras.engine import validation
 
@@ -270,7 +286,13 @@ class Selaras:
         return bool(self.store.query(f"ASK {{ GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }} }}").boolean)
 
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Result:
-        """Run SPARQL over the whole dataset (facts, ontology and conclusions)."""
+        """Run SPARQL over the whole dataset (facts, ontology and conclusions).
+
+        >>> org = Selaras.open(example=True)
+        >>> result = org.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/selaras/ontology#Position> }")
+        >>> result.rows[0]["n"].value
+        '32'
+        """
         return self.store.query(sparql, bindings=bindings)
 
     def run(self, name: str, **params: str) -> Result:
@@ -291,6 +313,12 @@ class Selaras:
 
         Integers and decimals become ``int`` and ``float``, booleans ``bool``, everything else
         (IRIs included) ``str``; unbound values are ``None``.
+
+        >>> org = Selaras.open(example=True)
+        >>> _ = org.ensure_inferred()                 # records reads the store as it is
+        >>> gap = org.records("employee-gaps", employee="E0013")[0]
+        >>> gap["code"], gap["required"], gap["held"], gap["gap_status"]
+        ('IMI', 2, 1, 'below')
         """
         result = self.run(name, **params)
         return [{k: python_value(v) for k, v in row.items()} for row in result.rows]
@@ -311,7 +339,12 @@ class Selaras:
         return self.records("unaligned-competencies", lacking=lacking)
 
     def explain(self, thing: str, lang: str = "en") -> Explanation:
-        """Explain a conclusion: its rule, statements and premises (see :mod:`selaras.engine.explain`)."""
+        """Explain a conclusion: its rule, statements and premises (see :mod:`selaras.engine.explain`).
+
+        >>> e = Selaras.open(example=True).explain("E0013 CM")
+        >>> e.rule, e.label
+        ('gap', 'Siti Hakim · Competence Management')
+        """
         self.ensure_inferred()
         return explain(self.store, thing, lang)
 
@@ -419,6 +452,12 @@ class Selaras:
         A file is written beside its name and renamed, so a failed export leaves none. With
         ``pseudonymise`` employee codes and names become keyed pseudonyms (``key``, see
         :mod:`selaras.engine.ingest.privacy`). Stale conclusions are exported as they are, with a note.
+
+        >>> import io
+        >>> out = io.BytesIO()
+        >>> _ = Selaras.open(example=True).export(out, fmt="nq", graph="facts")
+        >>> out.getvalue().startswith(b"<https://w3id.org/selaras/")
+        True
         """
         from selaras.engine.ingest import privacy
 
