@@ -657,7 +657,7 @@ def value_shape(shapes: Any, node: Any, depth: int = 0) -> ValueComponent:
         if component is None:
             raise Unsupported(node)
         parts.append(component.parse_value(shapes, node, o, depth))
-    for component in (Datatype, Pattern):
-        if len(list(shapes.objects(node, sh(component.parameters[0])))) > 1:
+    for component in VALUE_COMPONENTS.values():
+        if component.single and len(list(shapes.objects(node, sh(component.parameters[0])))) > 1:
             raise Unsupported(node)
     return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
