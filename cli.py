@@ -22,13 +22,13 @@ import click
 
 from selaras.engine import messages
 from selaras.engine.api import DEFAULT_STORE, CheckReport, Selaras, Stats
+from selaras.engine.errors import InconsistentError, SelarasError
 from selaras.engine.inference import InferenceReport
+from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
+from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.engine.store import FACTS_GRAPH, remove_store
 from selaras.engine.store import exists as store_exists
-from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
-from selaras.engine.errors import InconsistentError, SelarasError
-from selaras.engine.render import GRAPH_FORMATS, SELECT_FORMATS, render_records, render_result
 
 if TYPE_CHECKING:
     from selaras.engine.audit.run import AuditReport

@@ -9,7 +9,9 @@
 - rules: ``rules/`` (one SPARQL file each, the registry, ``settings.py``), ``fastpath.py``,
   ``moves.py``;
 - ingest: ``ingest/`` (``tabular.py``: the import format; ``importer.py``, ``framework.py``,
-  ``framework_gen.py``, ``generate.py``, ``privacy.py``), ``validation.py`` (SHACL, HermiT);
+  ``framework_gen.py``, ``generate.py``, ``privacy.py``), ``validation/`` (SHACL: ``shacl.py``,
+  the native engine ``native.py`` with one class per constraint component in ``components.py``,
+  ``sparql_constraints.py``; HermiT: ``owl.py``);
 - inference: ``inference.py``;
 - services: ``explain.py``, ``audit/``, ``career/`` (``model``, ``graph``, ``paths``, ``scoring``,
   ``plan``, ``views``, ``map``, ``service``), ``render.py`` (and the top-level ``queries/``);

@@ -21,11 +21,11 @@ import pyoxigraph as ox
 
 from selaras import queries
 from selaras.engine import career, inference
-from selaras.engine.ingest import importer
-from selaras.engine.store import names
 from selaras.engine.errors import SelarasError
 from selaras.engine.explain import Explanation, explain
+from selaras.engine.ingest import importer
 from selaras.engine.sparql import looks_like_update
+from selaras.engine.store import names
 from selaras.engine.types import python_value
 from selaras.engine.store import (
     FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Dataset, Result, open_store,

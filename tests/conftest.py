@@ -14,7 +14,7 @@ import selaras
 from selaras.cli import main
 
 DATA = Path(__file__).parent / "data"
-# HermiT's verdicts are cached by model (engine/validation.py): the suite keeps its own, fresh each run
+# HermiT's verdicts are cached by model (engine/validation/owl.py): the suite keeps its own, fresh each run
 os.environ["SELARAS_CACHE"] = tempfile.mkdtemp(prefix="selaras-test-cache-")
 
 

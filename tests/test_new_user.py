@@ -129,7 +129,7 @@ def test_check_reasons_once_per_model(cli, example_store, monkeypatch) -> None:
 
     first = cli("--store", example_store, "check")
     assert first.exit_code == 0 and "OWL (HermiT): consistent" in first.stdout
-    monkeypatch.setattr(validation, "_hermit", lambda *a: pytest.fail("HermiT ran again on an unchanged model"))
+    monkeypatch.setattr(validation.owl, "_hermit", lambda *a: pytest.fail("HermiT ran again on an unchanged model"))
     again = cli("--store", example_store, "check")
     assert again.stdout == first.stdout
 

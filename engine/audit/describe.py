@@ -22,8 +22,8 @@ import pyoxigraph as ox
 
 from selaras.engine import messages
 from selaras.engine.audit.findings import Ref, Text
-from selaras.engine.store.labels import Labels
 from selaras.engine.store import Dataset
+from selaras.engine.store.labels import Labels
 from selaras.ontology.namespace import SEL_IRI
 
 _CODES = f"""

@@ -18,10 +18,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from selaras.engine import rules as rule_registry
-from selaras.engine.audit.registry import POLICY_IRI, SECTIONS, Check, all_checks, get
 from selaras.engine.audit.coverage import Coverage, Priority, coverage, priorities
 from selaras.engine.audit.describe import Namer
 from selaras.engine.audit.findings import SEVERITIES, Explanation, Finding, Ref, Severity, Text
+from selaras.engine.audit.registry import POLICY_IRI, SECTIONS, Check, all_checks, get
 from selaras.engine.errors import InputError, Problem
 from selaras.engine.inference import Settings, effective_settings
 from selaras.engine.store import Dataset

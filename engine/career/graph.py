@@ -14,10 +14,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from selaras.engine import inference, moves
-from selaras.engine.store import names as names_
 from selaras.engine.career.model import PREFIX, TRACKS, Competency, Employee, Position, Program, Scheme
-from selaras.engine.store.labels import Labels, grade_shown
+from selaras.engine.store import names as names_
 from selaras.engine.store import Dataset
+from selaras.engine.store.labels import Labels, grade_shown
 from selaras.ontology.namespace import DATA_IRI, SEL_IRI
 
 _POSITIONS = PREFIX + """

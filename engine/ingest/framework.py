@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from selaras.engine.ingest import importer
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import Dataset
+from selaras.engine.ingest import importer
 from selaras.engine.ingest.tabular import CODE_PATTERN, TRACKS
+from selaras.engine.store import Dataset
 from selaras.ontology.namespace import DATA_IRI
 
 REQUIREMENT_COLUMNS = ("position", "competency", "level")

@@ -65,8 +65,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.engine.ingest.tabular import TABLES_BY_FILE
+from selaras.engine.rules.settings import READINESS_SCOPES
 from selaras.ontology import EXAMPLE_DIR
 
 #: The as-of date of generated data.

@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pyoxigraph as ox
 
-from selaras.engine.ingest import tabular
 from selaras.engine.errors import InputError, Problem
-from selaras.engine.store import FACTS_GRAPH, INTERRUPTED, META_GRAPH, VERSION_INFO, Dataset, TextReader
+from selaras.engine.ingest import tabular
 from selaras.engine.ingest.tabular import TABLES, TABLES_BY_FILE, TABLES_BY_SHEET, Table, sel
+from selaras.engine.store import FACTS_GRAPH, INTERRUPTED, META_GRAPH, VERSION_INFO, Dataset, TextReader
 from selaras.ontology.namespace import DATA_IRI, typed
 
 if TYPE_CHECKING:
