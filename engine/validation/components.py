@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Protocol
 import pyoxigraph as ox
 
 from selaras.engine.validation.terms import SAFE_LEXICAL, SH, SUBCLASS_OF, TYPE, XSD, same_term, to_rdflib
+
 #: (focus node, value node or None): one result of a constraint
 Violation = tuple[Any, Any]
 #: SPARQL bindings of a value shape's graph tests, in evaluation order: (variable, expression)
