@@ -1,11 +1,11 @@
-"""The Jinja2 templates of the HTML pages: the audit report, the career map, the endpoint's query page.
+"""The Jinja2 templates of the pages: the audit report, the career map (HTML and SVG), the query page.
 
 The templates live in ``engine/templates/``; :func:`render` fills one in. The Python side
 decides what a page shows (rows, numbers, texts in the page's language) and passes plain
 values; the template holds the markup. Every ``{{ value }}`` is HTML-escaped by Jinja
-(autoescape), so no code escapes by hand. A value that is markup already (an SVG the code
-drew) is passed as ``markupsafe.Markup`` by its caller, with a comment that says why it is
-safe; JSON for a ``<script>`` goes through Jinja's ``tojson`` filter, which writes ``<``,
+(autoescape), so no code escapes by hand. A value that is markup already (the career map's
+SVG, from its own template) is passed as ``markupsafe.Markup`` by its caller, with a comment
+that says why it is safe; JSON for a ``<script>`` goes through Jinja's ``tojson`` filter, which writes ``<``,
 ``>``, ``&`` and ``'`` as ``\\u`` escapes, so no text can close the script. A name the
 template uses and the caller did not pass is an error, not an empty string.
 

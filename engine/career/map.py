@@ -19,7 +19,6 @@ clicking a position its requirements and moves.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -252,71 +251,51 @@ def _two_lines(text: str, n: int = TITLE_LINE) -> list[str]:
 
 
 def to_svg(cg: CareerGraph, data: MapData, lang: str = "en", *, interactive: bool = False) -> str:
-    """Draw the map as an SVG document (hover a move or a position for its details)."""
+    """Draw the map as an SVG document (hover a move or a position for its details).
+
+    The layout and the texts are worked out here; the markup is ``engine/templates/career_map.svg.j2``.
+    """
     lay = _layout(cg, data)
-    e = html.escape
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:.0f}" height="{lay.height:.0f}" '
-             f'viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" font-family="Helvetica, Arial, sans-serif" '
-             f'font-size="11" role="img">',
-             "<defs>" + "".join(
-                 f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-                 f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>'
-                 for k, c in COLORS.items()) + "</defs>",
-             '<rect width="100%" height="100%" fill="#ffffff"/>']
+    words = messages.texts("career_map", lang)
+    families = []
     for fam, x, w in lay.columns:
         name = cg.label("family", fam, lang) if fam else "?"
-        parts.append(f'<rect class="family" data-family="{e(fam)}" x="{x:.1f}" y="{TOP - 40}" width="{w:.1f}" '
-                     f'height="{lay.height - TOP - 10:.1f}" rx="8" fill="#fafafa" stroke="#dddddd"/>')
-        parts.append(f'<text x="{x + w / 2:.1f}" y="{TOP - 22}" text-anchor="middle" font-weight="bold">'
-                     f"{e(_truncate(name, max(12, int(w / 7))))}<title>{e(name)}</title></text>")
-    for _, y, grade in lay.rows:
-        parts.append(f'<text x="{LEFT - 12}" y="{y + NODE_H / 2 + 4:.1f}" text-anchor="end" fill="#555555">'
-                     f"{e(grade)}</text>")
+        families.append({"code": fam, "x": x, "w": w, "name": name, "short": _truncate(name, max(12, int(w / 7)))})
+    moves = []
     for i, (u, v) in enumerate(data.moves):
         d = cg.graph.edges[u, v]
-        color = COLORS.get(d["type"], "#444444")
-        dash = ' stroke-dasharray="5,3"' if d["changes_track"] else ""
-        if d["type"] == "LateralMove":
-            dash += ' stroke-opacity="0.6"'  # keep the ladders in front
-        path = _edge_path(lay.boxes[u], lay.boxes[v])
-        tip = f"{u} → {v}: {cg.term_label(d['type'], lang)}, {_demand(cg, u, v, lang)}"
-        kind = "ladder" if d["type"] == "Promotion" else "across"  # up a family's ladder, or across families
-        parts.append(f'<g class="move {kind}" data-id="{i}" data-from="{e(u)}" data-to="{e(v)}" cursor="pointer">'
-                     f'<title>{e(tip)}</title>'
-                     f'<path d="{path}" fill="none" stroke="transparent" stroke-width="10"/>'
-                     f'<path class="line" d="{path}" fill="none" stroke="{color}" stroke-width="1.4"{dash} '
-                     f'marker-end="url(#arrow-{d["type"] if d["type"] in COLORS else "Promotion"})"/></g>')
+        moves.append({
+            "id": i, "from": u, "to": v, "path": _edge_path(lay.boxes[u], lay.boxes[v]),
+            "kind": "ladder" if d["type"] == "Promotion" else "across",  # up a family's ladder, or across families
+            "tip": f"{u} → {v}: {cg.term_label(d['type'], lang)}, {_demand(cg, u, v, lang)}",
+            "color": COLORS.get(d["type"], "#444444"), "marker": d["type"] if d["type"] in COLORS else "Promotion",
+            "dashed": d["changes_track"],
+            "faint": d["type"] == "LateralMove",  # keep the ladders in front
+        })
+    positions = []
     for c in data.positions:
         x, y = lay.boxes[c]
         p = cg.positions[c]
         title, sub = _node_text(cg, c, lang)
         lines = _two_lines(title)
-        text = "".join(f'<text x="{x + NODE_W / 2:.1f}" y="{y + (15 if len(lines) == 2 else 20) + 12 * n:.1f}" '
-                       f'text-anchor="middle">{e(line)}</text>' for n, line in enumerate(lines))
-        parts.append(f'<g class="pos" data-code="{e(c)}" data-family="{e(p.family or "")}" '
-                     f'data-track="{e(p.track or "")}" cursor="pointer"><title>{e(title)} ({e(sub)})</title>'
-                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" '
-                     f'fill="{FILL[p.track]}" stroke="{STROKE[p.track]}"/>{text}'
-                     f'<text x="{x + NODE_W / 2:.1f}" y="{y + 43:.1f}" text-anchor="middle" fill="#555555" '
-                     f'font-size="9">{e(_truncate(sub, 30))}</text></g>')
-    legend_y = lay.height - 14
+        first = 15 if len(lines) == 2 else 20
+        positions.append({"code": c, "family": p.family or "", "track": p.track or "", "title": title, "sub": sub,
+                          "short_sub": _truncate(sub, 30), "x": x, "y": y, "fill": FILL[p.track],
+                          "stroke": STROKE[p.track], "lines": [(y + first + 12 * n, line) for n, line in enumerate(lines)]})
+    legend: list[dict[str, object]] = []
     lx = LEFT
-    words = messages.texts("career_map", lang)
     for kind, color in COLORS.items():
-        parts.append(f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 24}" y2="{legend_y - 4}" stroke="{color}" '
-                     f'stroke-width="2"/><text x="{lx + 30}" y="{legend_y}">{e(cg.term_label(kind, lang))}</text>')
+        legend.append({"shape": "line", "x": lx, "color": color, "dashed": False, "text": cg.term_label(kind, lang)})
         lx += 170
-    parts.append(f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 24}" y2="{legend_y - 4}" stroke="#444444" '
-                 f'stroke-width="2" stroke-dasharray="5,3"/><text x="{lx + 30}" y="{legend_y}">'
-                 f'{e(words["dashed"])}</text>')
+    legend.append({"shape": "line", "x": lx, "color": "#444444", "dashed": True, "text": words["dashed"]})
     lx += 190
     for track in ("managerial", "specialist"):
-        parts.append(f'<rect x="{lx}" y="{legend_y - 11}" width="22" height="14" rx="3" fill="{FILL[track]}" '
-                     f'stroke="{STROKE[track]}"/><text x="{lx + 28}" y="{legend_y}">{e(words[track])}</text>')
+        legend.append({"shape": "box", "x": lx, "fill": FILL[track], "stroke": STROKE[track], "text": words[track]})
         lx += 170
-
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
+    return templating.render("career_map.svg.j2", width=lay.width, height=lay.height, colors=list(COLORS.items()),
+                             top=TOP, left=LEFT, node_w=NODE_W, node_h=NODE_H, families=families,
+                             grades=lay.rows, moves=moves, positions=positions, legend=legend,
+                             legend_y=lay.height - 14)
 
 
 def _details(cg: CareerGraph, data: MapData, lang: str) -> dict[str, object]:
@@ -354,7 +333,7 @@ def to_html(cg: CareerGraph, data: MapData, lang: str = "en") -> str:
     when asked.
     """
     words = messages.texts("career_map", lang)
-    # the SVG is markup this module drew, every text in it escaped by to_svg: put in as it is
+    # the SVG is markup the SVG template wrote, every text in it escaped there: put in as it is
     svg = Markup(to_svg(cg, data, lang, interactive=True))
     # fitted to the window, but never drawn below 65% of its size: a map of many families then
     # scrolls sideways (or is narrowed to one family by the filter) rather than turn unreadable
