@@ -8,8 +8,9 @@
   ``remote.py``: a SPARQL 1.1 server; ``labels.py``, ``names.py``);
 - rules: ``rules/`` (one SPARQL file each, the registry, ``settings.py``), ``fastpath.py``,
   ``moves.py``;
-- ingest: ``ingest/`` (``tabular.py``: the import format; ``importer.py``, ``framework.py``,
-  ``framework_gen.py``, ``generate.py``, ``privacy.py``), ``validation/`` (SHACL: ``shacl.py``,
+- ingest: ``ingest/`` (``tabular.py``: the import format; ``sources.py``, ``checks.py``,
+  ``writer.py`` and ``importer.py``, which runs them; ``framework.py``, ``framework_gen.py``,
+  ``generate.py``, ``privacy.py``), ``validation/`` (SHACL: ``shacl.py``,
   the native engine ``native.py`` with one class per constraint component in ``components.py``,
   ``sparql_constraints.py``; HermiT: ``owl.py``);
 - inference: ``inference.py``;

@@ -25,11 +25,11 @@ from selaras.engine.errors import SelarasError
 from selaras.engine.explain import Explanation, explain
 from selaras.engine.ingest import importer
 from selaras.engine.sparql import looks_like_update
-from selaras.engine.store import names
-from selaras.engine.types import python_value
 from selaras.engine.store import (
-    FACTS_GRAPH, INFERRED_PREFIX, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, Dataset, Result, open_store,
+    FACTS_GRAPH, INFERRED_PREFIX, META_GRAPH, ONTOLOGY_GRAPH, OWL_GRAPH, RDF_FORMATS, VERSION_INFO, Dataset, Result,
+    names, open_store,
 )
+from selaras.engine.types import python_value
 from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
 from selaras.ontology.namespace import SEL_IRI
 
@@ -176,8 +176,9 @@ class Selaras:
 
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
         digest = hashlib.sha256(b"".join(f.read_bytes() for f in ONTOLOGY_FILES)).hexdigest()
-        tag = ox.Quad(graph, importer.VERSION_INFO, ox.Literal(digest), importer.META)
-        old_tags = list(self.store.match(graph, importer.VERSION_INFO, None, importer.META))
+        meta = ox.NamedNode(META_GRAPH)
+        tag = ox.Quad(graph, VERSION_INFO, ox.Literal(digest), meta)
+        old_tags = list(self.store.match(graph, VERSION_INFO, None, meta))
         if old_tags == [tag]:
             return
         quads = [tag]
