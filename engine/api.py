@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from selaras import queries
-from selaras.engine import career, inference
+from selaras.engine import inference
 from selaras.engine.errors import SelarasError
 from selaras.engine.explain import Explanation, explain
 from selaras.engine.ingest import importer
@@ -34,6 +34,7 @@ from selaras.ontology import EXAMPLE_DIR, ONTOLOGY_FILES
 from selaras.ontology.namespace import SEL_IRI
 
 if TYPE_CHECKING:
+    from selaras.engine.career import Career
     from typing import BinaryIO
 
     from selaras.engine.audit.run import AuditReport
@@ -224,7 +225,9 @@ class Selaras:
         behind = validation.classify_behind(self.store) if owl else None  # the reasoner (Java) beside the rules
         report = inference.infer(self.store, settings, **kwargs)  # type: ignore[arg-type]
         if self.store.capabilities.on_disk and not kwargs.get("only"):
-            career.graph_inputs(self.store)
+            from selaras.engine.career.graph import graph_inputs
+
+            graph_inputs(self.store)
         report.owl = behind() if behind else None
         return report
 
@@ -420,7 +423,7 @@ class Selaras:
             step("reasoning over the ontology and the model (OWL, HermiT)")
         return CheckReport(results, validation.owl_reasoning(store) if owl else None)
 
-    def career(self) -> career.Career:
+    def career(self) -> Career:
         """The career questions (``selaras career``), over the career graph of the current conclusions.
 
         The answer's methods are the commands: ``next``, ``paths``, ``pool``, ``plan`` and
@@ -436,7 +439,9 @@ class Selaras:
         True
         """
         self.ensure_inferred()
-        return career.Career(career.career_graph(self.store))
+        from selaras.engine.career import Career, career_graph  # imported when asked: 0.1 s other commands save
+
+        return Career(career_graph(self.store))
 
     def import_framework(self, requirements: str | Path, positions: str | Path, *, replace: bool = False,
                          min_importance: float | None = None) -> FrameworkReport:
