@@ -60,13 +60,11 @@ SELECT ?x ?type ?employee ?position ?competency ?scheme ?program ?level ?require
 """
 
 #: How a kind of node is described, in English and Indonesian, over the query's variables: the
-#: catalogue's ``describe`` section (its ``none`` and ``not_assessed`` fill unbound variables).
+#: catalogue's ``describe`` section; ``describe_unbound`` fills a variable the query left unbound.
 _TEMPLATES: dict[str, tuple[str, str]] = {
     kind: (entry["en"], entry["id"]) for kind, entry in messages.catalogue()["describe"].items()
-    if kind[0].isupper()
 }
-_NONE = Text(messages.text("describe", "none", "en"), messages.text("describe", "none", "id"))
-_NOT_ASSESSED = Text(messages.text("describe", "not_assessed", "en"), messages.text("describe", "not_assessed", "id"))
+_NONE, _NOT_ASSESSED = (Text(**messages.catalogue()["describe_unbound"][key]) for key in ("none", "not_assessed"))
 
 
 class Namer:

@@ -58,6 +58,8 @@ class Paths:
     paths: list[CareerPath]
     track: str | None = None
     max_increase: int | None = None
+    #: why there is no path, in English, as the search that found none already said
+    english: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -68,6 +70,8 @@ class Paths:
         """Why no path exists (grade, family, track or competency); empty when one does."""
         if self.paths:
             return []
+        if self.english and lang != "id":
+            return list(self.english)
         return explain_no_path(self.graph, self.source, self.target, track=self.track,
                                max_increase=self.max_increase, lang=lang)
 
@@ -146,10 +150,10 @@ class Career:
         cg = with_allowed_moves(self.graph) if all_moves else self.graph
         a, b = resolve_position(cg, source), resolve_position(cg, target)
         try:
-            found = best_paths(cg, a, b, k, track=track, max_increase=max_increase, options=options)
-        except NoPathError:
-            found = []
-        return Paths(cg, a, b, found, track, max_increase)
+            return Paths(cg, a, b, best_paths(cg, a, b, k, track=track, max_increase=max_increase, options=options),
+                         track, max_increase)
+        except NoPathError as err:
+            return Paths(cg, a, b, [], track, max_increase, tuple(err.reasons))
 
     def pool(self, position: str, *, min_readiness: float = 0.0, include_holders: bool = False,
              reachable: bool = False, limit: int | None = 20) -> Pool:
